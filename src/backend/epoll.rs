@@ -1,0 +1,228 @@
+//! The epoll backend, with epoll's traps handled:
+//! - a registration survives in the kernel for as long as any duplicate of the fd is
+//!   open, so removals are done lazily (an event for an fd nobody wants gets it
+//!   re-registered with the wanted mask, or removed) and every registration carries
+//!   a generation number in the upper half of its user data so stale events from an
+//!   earlier registration of the same fd number are recognised;
+//! - events that keep arriving for a registration epoll cannot remove (the file was
+//!   closed but a dup of it lives elsewhere) force a fresh epoll set;
+//! - files epoll refuses (`EPERM`: regular files) are always ready and are reported
+//!   on every wait, with a zero timeout;
+//! - `EBADF` and friends are reported to the loop as an invalid fd.
+
+use super::{timeout_ms, Backend, FdEvent, PollError};
+use crate::abi::{EVBACKEND_EPOLL, EV_READ, EV_WRITE};
+use libc::{c_int, epoll_event};
+
+#[derive(Clone, Copy, Default)]
+struct FdState {
+    /// What the loop wants.
+    want: u8,
+    /// What the kernel has registered (0: nothing, or removed lazily).
+    kernel: u8,
+    /// Always ready, epoll refused it.
+    always_ready: bool,
+    generation: u32,
+}
+
+pub struct Epoll {
+    epfd: c_int,
+    fds: Vec<FdState>,
+    events: Vec<epoll_event>,
+    always_ready: Vec<i32>,
+}
+
+fn mask_to_epoll(mask: u8) -> u32 {
+    let m = mask as c_int;
+    (if m & EV_READ != 0 { libc::EPOLLIN as u32 } else { 0 })
+        | (if m & EV_WRITE != 0 { libc::EPOLLOUT as u32 } else { 0 })
+}
+
+fn errno() -> c_int {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+fn create_epoll_fd() -> Option<c_int> {
+    // SAFETY: plain syscall.
+    let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+    (fd >= 0).then_some(fd)
+}
+
+impl Epoll {
+    pub fn open() -> Option<Self> {
+        let epfd = create_epoll_fd()?;
+        Some(Epoll { epfd, fds: Vec::new(), events: vec![unsafe { std::mem::zeroed() }; 64], always_ready: Vec::new() })
+    }
+
+    fn state(&mut self, fd: i32) -> &mut FdState {
+        let i = fd as usize;
+        if i >= self.fds.len() {
+            self.fds.resize((i + 1).next_power_of_two().max(64), FdState::default());
+        }
+        &mut self.fds[i]
+    }
+
+    fn ctl(&self, op: c_int, fd: i32, mask: u8, generation: u32) -> Result<(), c_int> {
+        let mut ev = epoll_event { events: mask_to_epoll(mask), u64: (fd as u32 as u64) | ((generation as u64) << 32) };
+        // SAFETY: valid epoll fd and event struct.
+        if unsafe { libc::epoll_ctl(self.epfd, op, fd, &mut ev) } == 0 {
+            Ok(())
+        } else {
+            Err(errno())
+        }
+    }
+
+    /// Start over with an empty epoll set; registrations are re-made on demand.
+    fn fresh_set(&mut self) -> Result<(), &'static str> {
+        // SAFETY: closing our own fd.
+        unsafe { libc::close(self.epfd) };
+        self.epfd = create_epoll_fd().ok_or("(libev) epoll_create")?;
+        for (fd, st) in self.fds.iter_mut().enumerate() {
+            st.kernel = 0;
+            st.generation = st.generation.wrapping_add(1);
+            if st.want != 0 && !st.always_ready {
+                let mut ev = epoll_event {
+                    events: mask_to_epoll(st.want),
+                    u64: (fd as u64) | ((st.generation as u64) << 32),
+                };
+                // SAFETY: valid epoll fd and event struct.
+                if unsafe { libc::epoll_ctl(self.epfd, libc::EPOLL_CTL_ADD, fd as c_int, &mut ev) } == 0 {
+                    st.kernel = st.want;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Epoll {
+    fn drop(&mut self) {
+        // SAFETY: closing our own fd.
+        unsafe { libc::close(self.epfd) };
+    }
+}
+
+impl Backend for Epoll {
+    fn id(&self) -> u32 {
+        EVBACKEND_EPOLL
+    }
+
+    fn mintime(&self) -> f64 {
+        1e-3
+    }
+
+    fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool {
+        let st = *self.state(fd);
+        self.fds[fd as usize].want = new;
+        if new == 0 {
+            // Removal is lazy: the fd is likely about to be closed, which removes it
+            // for free; if it is not, the next event for it removes it.
+            return true;
+        }
+        let generation = st.generation.wrapping_add(1);
+        self.fds[fd as usize].generation = generation;
+        let op = if old != 0 && st.kernel != 0 && st.kernel != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
+        let res = match self.ctl(op, fd, new, generation) {
+            Ok(()) => Ok(()),
+            // The fd was closed and reopened: its old registration is gone.
+            Err(libc::ENOENT) => self.ctl(libc::EPOLL_CTL_ADD, fd, new, generation),
+            // Still registered (a lazily kept registration, or the same file).
+            Err(libc::EEXIST) => self.ctl(libc::EPOLL_CTL_MOD, fd, new, generation),
+            Err(e) => Err(e),
+        };
+        match res {
+            Ok(()) => {
+                // A new file behind an fd that used to be always ready is pollable.
+                let s = &mut self.fds[fd as usize];
+                s.kernel = new;
+                s.always_ready = false;
+                true
+            }
+            Err(libc::EPERM) => {
+                let s = &mut self.fds[fd as usize];
+                s.kernel = 0;
+                if !s.always_ready {
+                    s.always_ready = true;
+                    self.always_ready.push(fd);
+                }
+                true
+            }
+            Err(_) => {
+                self.fds[fd as usize].kernel = 0;
+                false
+            }
+        }
+    }
+
+    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+        let ms = if self.always_ready.is_empty() { timeout_ms(timeout) } else { 0 };
+        // SAFETY: the buffer holds `events.len()` initialised entries.
+        let n = unsafe { libc::epoll_wait(self.epfd, self.events.as_mut_ptr(), self.events.len() as c_int, ms) };
+        if n < 0 {
+            return if errno() == libc::EINTR { Ok(()) } else { Err(PollError::Fatal("(libev) epoll_wait")) };
+        }
+        let mut need_fresh_set = false;
+        for i in 0..n as usize {
+            let ev = self.events[i];
+            let fd = (ev.u64 & 0xffff_ffff) as i32;
+            let generation = (ev.u64 >> 32) as u32;
+            let Some(st) = self.fds.get(fd as usize).copied() else { continue };
+            if st.generation != generation {
+                // From a registration we replaced; if it keeps firing, the file
+                // behind it is shared with someone else and only a new set helps.
+                need_fresh_set = true;
+                continue;
+            }
+            let e = ev.events;
+            let mut got = 0u8;
+            if e & (libc::EPOLLOUT | libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
+                got |= EV_WRITE as u8;
+            }
+            if e & (libc::EPOLLIN | libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
+                got |= EV_READ as u8;
+            }
+            if got & !st.want != 0 {
+                // Lazily removed or narrowed: bring the kernel in line with `want`.
+                let op = if st.want != 0 { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_DEL };
+                if self.ctl(op, fd, st.want, generation).is_err() {
+                    need_fresh_set = true;
+                    continue;
+                }
+                self.fds[fd as usize].kernel = st.want;
+                got &= st.want;
+            }
+            if got != 0 {
+                out.push(FdEvent { fd, revents: got as i32 });
+            }
+        }
+        if n as usize == self.events.len() && self.events.len() < 4096 {
+            let len = self.events.len() * 2;
+            self.events.resize(len, unsafe { std::mem::zeroed() });
+        }
+        let fds = &mut self.fds;
+        self.always_ready.retain(|&fd| {
+            let st = &mut fds[fd as usize];
+            if !st.always_ready || st.want == 0 {
+                st.always_ready = false;
+                return false;
+            }
+            out.push(FdEvent { fd, revents: st.want as i32 });
+            true
+        });
+        if need_fresh_set {
+            if let Err(msg) = self.fresh_set() {
+                return Err(PollError::Fatal(msg));
+            }
+        }
+        Ok(())
+    }
+
+    fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
+        // SAFETY: closing our own fd; the parent keeps its own copy.
+        unsafe { libc::close(self.epfd) };
+        self.epfd = create_epoll_fd().ok_or("(libev) epoll_create")?;
+        self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
+        self.always_ready.clear();
+        Ok(())
+    }
+}

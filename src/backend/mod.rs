@@ -1,0 +1,86 @@
+//! Kernel readiness backends. The loop tells a backend which events it wants per fd
+//! (`modify(fd, old, new)`), then asks it to wait; the backend hands back
+//! `(fd, revents)` pairs. Backends keep whatever per-fd state they need in their own
+//! tables and never see a watcher or the loop's tables.
+
+pub mod epoll;
+
+use crate::abi::{EVBACKEND_EPOLL};
+
+/// A readiness report. `revents` holds `EV_READ`/`EV_WRITE`; `FD_BAD` instead means
+/// the kernel says the fd is not valid (closed while watched).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FdEvent {
+    pub fd: i32,
+    pub revents: i32,
+}
+
+/// In `FdEvent::revents`: the fd is invalid; its watchers get `EV_ERROR` and stop.
+pub const FD_BAD: i32 = i32::MIN;
+
+/// Why a wait failed in a way the loop must handle.
+#[derive(Debug)]
+pub enum PollError {
+    /// Some watched fd is invalid but the backend cannot tell which
+    /// (select/poll's `EBADF`): the loop checks every fd.
+    SomeFdBad,
+    /// A system call failed; the message names it the way libev's `syserr` does.
+    Fatal(&'static str),
+}
+
+pub trait Backend {
+    /// The `EVBACKEND_*` bit of this backend.
+    fn id(&self) -> u32;
+
+    /// The shortest timeout the backend can wait for, in seconds (its resolution).
+    fn mintime(&self) -> f64;
+
+    /// Watch `fd` for `new` (`EV_READ|EV_WRITE` bits) instead of `old`. Called once
+    /// per changed fd per iteration, also with `old == new` when the fd may refer to
+    /// a new file. Returns false if the kernel rejects the fd as invalid: the loop
+    /// then reports `EV_ERROR` to its watchers.
+    fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool;
+
+    /// Wait up to `timeout` seconds (0 = just look) and append what is ready.
+    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError>;
+
+    /// After `fork`: drop the kernel object shared with the parent and start afresh
+    /// with no fd registered; the loop re-announces every watched fd afterwards.
+    fn reinit_after_fork(&mut self) -> Result<(), &'static str>;
+}
+
+/// Open the backend for the first of `flags`' bits that works here, in order of
+/// preference.
+pub fn open(flags: u32) -> Option<Box<dyn Backend>> {
+    if flags & EVBACKEND_EPOLL != 0 {
+        if let Some(b) = epoll::Epoll::open() {
+            return Some(Box::new(b));
+        }
+    }
+    None
+}
+
+/// What this build can open on the running kernel.
+pub fn supported() -> u32 {
+    EVBACKEND_EPOLL
+}
+
+/// The subset worth choosing automatically.
+pub fn recommended() -> u32 {
+    supported()
+}
+
+/// Backends whose readiness can be watched from another loop (their fd is pollable).
+pub fn embeddable() -> u32 {
+    EVBACKEND_EPOLL
+}
+
+/// Convert a timeout in seconds to whole milliseconds, rounding up so a wait never
+/// returns before the timer it was computed for is due.
+pub fn timeout_ms(timeout: f64) -> i32 {
+    if timeout <= 0.0 {
+        0
+    } else {
+        (timeout * 1e3 + 0.9999).min(i32::MAX as f64) as i32
+    }
+}

@@ -1,0 +1,211 @@
+//! A 4-ary min-heap of timers keyed by their expiry time. The key is cached beside
+//! the watcher pointer so sifting touches one contiguous array and never the
+//! watchers' memory, except to record each watcher's new position in `active`
+//! (1-based heap index, which is how a watcher finds itself for stop/adjust).
+
+use crate::abi::ev_watcher_time;
+use libc::c_int;
+
+const ARITY: usize = 4;
+
+#[derive(Clone, Copy)]
+pub struct Node {
+    pub at: f64,
+    pub w: *mut ev_watcher_time,
+}
+
+#[derive(Default)]
+pub struct TimerHeap {
+    nodes: Vec<Node>,
+}
+
+#[inline]
+fn parent(i: usize) -> usize {
+    (i - 1) / ARITY
+}
+
+impl TimerHeap {
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    #[inline]
+    pub fn top(&self) -> Option<&Node> {
+        self.nodes.first()
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    #[inline]
+    fn place(&mut self, i: usize, n: Node) {
+        self.nodes[i] = n;
+        // SAFETY: every node's watcher is a live, started watcher owned by the user
+        // until it is stopped, which removes it from the heap first.
+        unsafe { (*n.w).active = i as c_int + 1 };
+    }
+
+    fn sift_up(&mut self, mut i: usize) {
+        let n = self.nodes[i];
+        while i > 0 {
+            let p = parent(i);
+            if self.nodes[p].at <= n.at {
+                break;
+            }
+            let pn = self.nodes[p];
+            self.place(i, pn);
+            i = p;
+        }
+        self.place(i, n);
+    }
+
+    fn sift_down(&mut self, mut i: usize) {
+        let n = self.nodes[i];
+        let len = self.nodes.len();
+        loop {
+            let first = ARITY * i + 1;
+            if first >= len {
+                break;
+            }
+            let end = (first + ARITY).min(len);
+            let mut min = first;
+            let mut min_at = self.nodes[first].at;
+            for c in first + 1..end {
+                if self.nodes[c].at < min_at {
+                    min = c;
+                    min_at = self.nodes[c].at;
+                }
+            }
+            if n.at <= min_at {
+                break;
+            }
+            let mn = self.nodes[min];
+            self.place(i, mn);
+            i = min;
+        }
+        self.place(i, n);
+    }
+
+    /// Re-establish the heap after the key at `i` changed in either direction.
+    pub fn adjust(&mut self, i: usize) {
+        if i > 0 && self.nodes[i].at <= self.nodes[parent(i)].at {
+            self.sift_up(i);
+        } else {
+            self.sift_down(i);
+        }
+    }
+
+    pub fn push(&mut self, at: f64, w: *mut ev_watcher_time) {
+        self.nodes.push(Node { at, w });
+        let i = self.nodes.len() - 1;
+        self.sift_up(i);
+    }
+
+    /// Remove the node at `i` (a watcher's `active - 1`).
+    pub fn remove(&mut self, i: usize) {
+        let last = self.nodes.pop().expect("timer heap underflow");
+        if i < self.nodes.len() {
+            self.nodes[i] = last;
+            self.adjust(i);
+        }
+    }
+
+    /// Set a new key for the node at `i` and re-sort.
+    pub fn set_at(&mut self, i: usize, at: f64) {
+        self.nodes[i].at = at;
+        self.adjust(i);
+    }
+
+    /// Shift every key by `delta`: order is unchanged, so no sifting is needed.
+    pub fn shift_all(&mut self, delta: f64) {
+        for n in &mut self.nodes {
+            n.at += delta;
+        }
+    }
+
+    /// Rebuild from scratch after arbitrary key changes.
+    pub fn rebuild(&mut self) {
+        for i in 0..self.nodes.len() {
+            self.sift_up(i);
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        (1..self.nodes.len()).all(|i| self.nodes[parent(i)].at <= self.nodes[i].at)
+    }
+
+    pub fn take_all(&mut self) -> Vec<Node> {
+        std::mem::take(&mut self.nodes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timers(n: usize) -> Vec<ev_watcher_time> {
+        (0..n)
+            .map(|_| ev_watcher_time {
+                active: 0,
+                pending: 0,
+                priority: 0,
+                data: std::ptr::null_mut(),
+                cb: None,
+                at: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pops_in_order_and_tracks_positions() {
+        let mut ws = timers(200);
+        let mut h = TimerHeap::default();
+        let mut seed = 12345u64;
+        for w in ws.iter_mut() {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let at = (seed >> 33) as f64 / 1e6;
+            w.at = at;
+            h.push(at, w);
+        }
+        assert!(h.is_valid());
+        for (i, n) in h.nodes().iter().enumerate() {
+            assert_eq!(unsafe { (*n.w).active } as usize, i + 1);
+        }
+        // remove some from the middle
+        for k in (0..200).step_by(7) {
+            let idx = ws[k].active as usize - 1;
+            h.remove(idx);
+            ws[k].active = 0;
+            assert!(h.is_valid());
+        }
+        let mut last = f64::MIN;
+        while let Some(n) = h.top().copied() {
+            assert!(n.at >= last);
+            last = n.at;
+            h.remove(0);
+        }
+    }
+
+    #[test]
+    fn adjust_moves_both_ways() {
+        let mut ws = timers(50);
+        let mut h = TimerHeap::default();
+        for (i, w) in ws.iter_mut().enumerate() {
+            h.push(i as f64, w);
+        }
+        let idx = ws[0].active as usize - 1;
+        h.set_at(idx, 100.0);
+        assert!(h.is_valid());
+        let idx = ws[49].active as usize - 1;
+        h.set_at(idx, -1.0);
+        assert!(h.is_valid());
+        assert_eq!(h.top().unwrap().w, &mut ws[49] as *mut _);
+        h.shift_all(5.0);
+        assert_eq!(h.top().unwrap().at, 4.0);
+    }
+}

@@ -1,0 +1,216 @@
+//! `ev_run` and the invocation of pending callbacks. Both run user code, which may
+//! re-enter the loop through any exported function, so they hold no borrow of the
+//! loop across a callback: each step re-borrows from the raw pointer.
+
+use super::{alloc, Loop, EVBREAK_RECURSE, MAX_BLOCKTIME};
+use crate::abi::*;
+use crate::backend::{PollError, FD_BAD};
+use libc::c_int;
+
+/// Call `w`'s callback.
+///
+/// # Safety
+/// `lp` must be a live loop and `w` a live watcher.
+#[inline]
+pub unsafe fn invoke(lp: *mut Loop, w: *mut ev_watcher, revents: c_int) {
+    // SAFETY: caller guarantees a live watcher; the callback follows the C contract.
+    unsafe {
+        if let Some(cb) = (*w).cb {
+            cb(lp, w, revents);
+        }
+    }
+}
+
+/// Run every pending callback, highest priority first. A callback that feeds a
+/// higher priority makes it run before the rest of the current one.
+///
+/// # Safety
+/// `lp` must be a live loop.
+pub unsafe fn invoke_pending(lp: *mut Loop) {
+    // SAFETY: `lp` is live; borrows end before each callback.
+    unsafe {
+        (*lp).pending.current = NUMPRI;
+        loop {
+            (*lp).pending.current -= 1;
+            while let Some(p) = (*lp).pending.pop_current() {
+                if p.w.is_null() {
+                    continue;
+                }
+                (*p.w).pending = 0;
+                invoke(lp, p.w, p.events);
+            }
+            if (*lp).pending.current == 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// # Safety
+/// `lp` must be a live loop.
+#[inline]
+unsafe fn invoke_pending_hook(lp: *mut Loop) {
+    // SAFETY: `lp` is live; the user's hook follows the C contract.
+    unsafe {
+        match (*lp).invoke_cb {
+            Some(cb) => cb(lp),
+            None => invoke_pending(lp),
+        }
+    }
+}
+
+/// Restores the loop's run state however `ev_run` is left, including by an
+/// exception or longjmp-free unwind out of a callback, so the loop stays usable.
+struct RunGuard(*mut Loop);
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        // SAFETY: the loop outlives the ev_run call that made this guard.
+        let l = unsafe { &mut *self.0 };
+        if l.loop_done == EVBREAK_ONE || l.loop_done == EVBREAK_RECURSE {
+            l.loop_done = EVBREAK_CANCEL;
+        }
+        l.depth -= 1;
+    }
+}
+
+/// How long to block in the backend, and how long to sleep before that to collect
+/// more io (`ev_set_io_collect_interval`).
+fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> (f64, f64) {
+    if flags & EVRUN_NOWAIT != 0 || l.idle_count != 0 || l.activecnt == 0 {
+        return (0.0, 0.0);
+    }
+    let mut wait = MAX_BLOCKTIME;
+    if let Some(top) = l.timers.top() {
+        wait = wait.min(top.at - l.mn_now);
+    }
+    if wait < l.timeout_blocktime {
+        wait = l.timeout_blocktime;
+    }
+    let mintime = l.backend_mintime;
+    if wait < mintime {
+        // Already due: do not block. Due very soon: wait the backend's resolution
+        // rather than spin.
+        wait = if wait <= 0.0 { 0.0 } else { mintime };
+    }
+    let mut sleep = 0.0;
+    if l.io_blocktime != 0.0 {
+        sleep = (l.io_blocktime - (l.mn_now - prev_mn_now)).min(wait - mintime);
+        if sleep > 0.0 {
+            super::time::sleep(sleep);
+            wait -= sleep;
+        } else {
+            sleep = 0.0;
+        }
+    }
+    (wait, sleep)
+}
+
+/// Wait for io, then turn what the backend reports into pending events.
+///
+/// # Safety
+/// `lp` must be a live loop.
+unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
+    // SAFETY: `lp` is live; the release/acquire hooks are noexcept C functions.
+    unsafe {
+        if let Some(release) = (*lp).release_cb {
+            release(lp);
+        }
+        let l = &mut *lp;
+        let mut ready = std::mem::take(&mut l.ready);
+        let res = l.backend.poll(timeout, &mut ready);
+        if let Some(acquire) = (*lp).acquire_cb {
+            acquire(lp);
+        }
+        let l = &mut *lp;
+        for ev in ready.drain(..) {
+            if ev.revents == FD_BAD {
+                l.fd_kill(ev.fd);
+            } else if let Some(a) = l.fds.get(ev.fd) {
+                // An fd changed while we waited: its events may be for the old file.
+                if a.reify == 0 {
+                    l.fd_event(ev.fd, ev.revents);
+                }
+            }
+        }
+        l.ready = ready;
+        match res {
+            Ok(()) => {}
+            Err(PollError::SomeFdBad) => l.fd_find_bad(),
+            Err(PollError::Fatal(msg)) => alloc::syserr(msg),
+        }
+    }
+}
+
+/// `ev_run`.
+///
+/// # Safety
+/// `lp` must be a live loop.
+pub unsafe fn run(lp: *mut Loop, flags: c_int) -> c_int {
+    // SAFETY: `lp` is live for the whole call; borrows are re-taken after callbacks.
+    unsafe {
+        {
+            let l = &mut *lp;
+            if l.loop_done == EVBREAK_RECURSE {
+                alloc::fatal("libev: ev_loop recursion during release detected");
+            }
+            l.depth += 1;
+            l.loop_done = EVBREAK_CANCEL;
+        }
+        let _guard = RunGuard(lp);
+        // Callbacks queued before this (possibly nested) run go first.
+        invoke_pending_hook(lp);
+
+        loop {
+            let l = &mut *lp;
+            if l.curpid != 0 {
+                let pid = libc::getpid();
+                if pid != l.curpid {
+                    l.curpid = pid;
+                    l.postfork = true;
+                }
+            }
+            if l.postfork && !l.forks.is_empty() {
+                l.queue_all(|l| &mut l.forks, EV_FORK);
+                invoke_pending_hook(lp);
+            }
+            let l = &mut *lp;
+            if !l.prepares.is_empty() {
+                l.queue_all(|l| &mut l.prepares, EV_PREPARE);
+                invoke_pending_hook(lp);
+            }
+            let l = &mut *lp;
+            if l.loop_done != EVBREAK_CANCEL {
+                break;
+            }
+            if l.postfork {
+                l.reinit_after_fork();
+            }
+            l.fd_reify();
+
+            let prev_mn_now = l.mn_now;
+            l.time_update();
+            let (wait, _slept) = block_time(l, flags, prev_mn_now);
+            l.iteration = l.iteration.wrapping_add(1);
+            l.loop_done = EVBREAK_RECURSE;
+            poll_backend(lp, wait);
+            let l = &mut *lp;
+            if l.loop_done == EVBREAK_RECURSE {
+                l.loop_done = EVBREAK_CANCEL;
+            }
+            l.time_update();
+            l.timers_reify();
+            l.idle_reify();
+            if !l.checks.is_empty() {
+                l.queue_all(|l| &mut l.checks, EV_CHECK);
+            }
+            invoke_pending_hook(lp);
+
+            let l = &*lp;
+            if l.activecnt == 0 || l.loop_done != EVBREAK_CANCEL || flags & (EVRUN_ONCE | EVRUN_NOWAIT) != 0 {
+                break;
+            }
+        }
+        (*lp).activecnt
+    }
+}
