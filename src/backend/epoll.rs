@@ -74,9 +74,7 @@ impl Epoll {
 
     /// Start over with an empty epoll set; registrations are re-made on demand.
     fn fresh_set(&mut self) -> Result<(), &'static str> {
-        // SAFETY: closing our own fd.
-        unsafe { libc::close(self.epfd) };
-        self.epfd = create_epoll_fd().ok_or("(libev) epoll_create")?;
+        self.replace_epoll_fd()?;
         for (fd, st) in self.fds.iter_mut().enumerate() {
             st.kernel = 0;
             st.generation = st.generation.wrapping_add(1);
@@ -90,6 +88,24 @@ impl Epoll {
                     st.kernel = st.want;
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+impl Epoll {
+    /// A new, empty epoll instance under the same fd number, so that a loop
+    /// embedding this one keeps watching the right fd.
+    fn replace_epoll_fd(&mut self) -> Result<(), &'static str> {
+        let fresh = create_epoll_fd().ok_or("(libev) epoll_create")?;
+        // SAFETY: both fds are ours; dup3 atomically replaces the old instance.
+        if unsafe { libc::dup3(fresh, self.epfd, libc::O_CLOEXEC) } < 0 {
+            // SAFETY: our own fds.
+            unsafe { libc::close(self.epfd) };
+            self.epfd = fresh;
+        } else {
+            // SAFETY: our own fd.
+            unsafe { libc::close(fresh) };
         }
         Ok(())
     }
@@ -109,6 +125,10 @@ impl Backend for Epoll {
 
     fn mintime(&self) -> f64 {
         1e-3
+    }
+
+    fn fd(&self) -> i32 {
+        self.epfd
     }
 
     fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool {
@@ -218,9 +238,7 @@ impl Backend for Epoll {
     }
 
     fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
-        // SAFETY: closing our own fd; the parent keeps its own copy.
-        unsafe { libc::close(self.epfd) };
-        self.epfd = create_epoll_fd().ok_or("(libev) epoll_create")?;
+        self.replace_epoll_fd()?;
         self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
         self.always_ready.clear();
         Ok(())

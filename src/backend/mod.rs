@@ -4,8 +4,10 @@
 //! tables and never see a watcher or the loop's tables.
 
 pub mod epoll;
+pub mod poll;
+pub mod select;
 
-use crate::abi::{EVBACKEND_EPOLL};
+use crate::abi::{EVBACKEND_EPOLL, EVBACKEND_POLL, EVBACKEND_SELECT};
 
 /// A readiness report. `revents` holds `EV_READ`/`EV_WRITE`; `FD_BAD` instead means
 /// the kernel says the fd is not valid (closed while watched).
@@ -44,6 +46,11 @@ pub trait Backend {
     /// Wait up to `timeout` seconds (0 = just look) and append what is ready.
     fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError>;
 
+    /// An fd that becomes readable when events are ready (for embedding), or -1.
+    fn fd(&self) -> i32 {
+        -1
+    }
+
     /// After `fork`: drop the kernel object shared with the parent and start afresh
     /// with no fd registered; the loop re-announces every watched fd afterwards.
     fn reinit_after_fork(&mut self) -> Result<(), &'static str>;
@@ -57,12 +64,22 @@ pub fn open(flags: u32) -> Option<Box<dyn Backend>> {
             return Some(Box::new(b));
         }
     }
+    if flags & EVBACKEND_POLL != 0 {
+        if let Some(b) = poll::Poll::open() {
+            return Some(Box::new(b));
+        }
+    }
+    if flags & EVBACKEND_SELECT != 0 {
+        if let Some(b) = select::Select::open() {
+            return Some(Box::new(b));
+        }
+    }
     None
 }
 
 /// What this build can open on the running kernel.
 pub fn supported() -> u32 {
-    EVBACKEND_EPOLL
+    EVBACKEND_EPOLL | EVBACKEND_POLL | EVBACKEND_SELECT
 }
 
 /// The subset worth choosing automatically.

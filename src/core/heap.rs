@@ -121,6 +121,11 @@ impl TimerHeap {
         self.adjust(i);
     }
 
+    /// Change a key without re-sorting; call `rebuild` after a batch of these.
+    pub fn set_key(&mut self, i: usize, at: f64) {
+        self.nodes[i].at = at;
+    }
+
     /// Shift every key by `delta`: order is unchanged, so no sifting is needed.
     pub fn shift_all(&mut self, delta: f64) {
         for n in &mut self.nodes {

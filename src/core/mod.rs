@@ -5,14 +5,20 @@
 //! the loop through any exported function.
 
 pub mod alloc;
+mod embed;
 pub mod fdtable;
 pub mod heap;
 pub mod pending;
+mod periodic;
 pub mod run;
+pub mod signals;
+mod stat;
 pub mod time;
 mod watchers;
 
 pub use run::{invoke_pending, run};
+pub use signals::async_send;
+pub use stat::stat_now;
 pub use watchers::*;
 
 use crate::abi::*;
@@ -56,6 +62,20 @@ pub struct Loop {
     pub(crate) checks: Vec<*mut ev_check>,
     pub(crate) forks: Vec<*mut ev_fork>,
     pub(crate) cleanups: Vec<*mut ev_cleanup>,
+    pub(crate) asyncs: Vec<*mut ev_async>,
+    pub(crate) periodics: TimerHeap,
+    /// Child watchers, chained by pid (default loop only).
+    pub(crate) children: [*mut ev_watcher_list; signals::PID_HASH],
+    /// The default loop's SIGCHLD watcher.
+    pub(crate) childev: ev_signal,
+    pub(crate) wakeup: signals::Wakeup,
+    /// Watches a timerfd that reports wall-clock changes while periodics run.
+    pub(crate) jump_io: ev_io,
+    /// -2: not tried yet, -1: unavailable.
+    pub(crate) inotify_fd: c_int,
+    pub(crate) inotify_io: ev_io,
+    /// Stat watchers that hold an inotify watch.
+    pub(crate) inotified: Vec<*mut ev_stat>,
 
     /// Active watchers plus `ev_ref` minus `ev_unref`: the loop runs while positive.
     pub(crate) activecnt: c_int,
@@ -124,6 +144,23 @@ impl Loop {
             checks: Vec::new(),
             forks: Vec::new(),
             cleanups: Vec::new(),
+            asyncs: Vec::new(),
+            periodics: TimerHeap::default(),
+            children: [std::ptr::null_mut(); signals::PID_HASH],
+            childev: ev_signal {
+                active: 0,
+                pending: 0,
+                priority: EV_MAXPRI,
+                data: std::ptr::null_mut(),
+                cb: Some(signals::child_cb),
+                next: std::ptr::null_mut(),
+                signum: libc::SIGCHLD,
+            },
+            wakeup: signals::Wakeup::new(),
+            jump_io: internal_io(periodic::jump_cb),
+            inotify_fd: -2,
+            inotify_io: internal_io(stat::inotify_cb),
+            inotified: Vec::new(),
             activecnt: 0,
             loop_done: EVBREAK_CANCEL,
             depth: 0,
@@ -149,15 +186,17 @@ impl Loop {
         self.now
     }
 
-    /// Refresh the cached clocks.
+    /// Refresh the cached clocks. The wall clock is re-read at most every half
+    /// second (the monotonic clock is cheap); when it moved against the monotonic
+    /// clock, the system time was set and periodics are rescheduled.
     pub fn time_update(&mut self) {
         self.mn_now = time::monotonic();
         if self.mn_now - self.now_floor < 0.5 {
             self.now = self.rtmn_diff + self.mn_now;
             return;
         }
-        // Re-derive the wall/monotonic offset; retry if the clocks moved apart while
-        // reading them (we were preempted between the two reads).
+        let mut jumped = false;
+        // Retry if we were preempted between the two clock reads.
         for _ in 0..3 {
             self.now_floor = self.mn_now;
             self.now = time::wall();
@@ -165,10 +204,20 @@ impl Loop {
             let old = self.rtmn_diff;
             self.rtmn_diff = diff;
             if (old - diff).abs() < 1.0 {
-                return;
+                break;
             }
+            jumped = true;
             self.mn_now = time::monotonic();
         }
+        if jumped && !self.periodics.is_empty() {
+            self.periodics_reschedule();
+        }
+    }
+
+    /// Re-read the wall clock now (it was just set).
+    pub(crate) fn force_time_update(&mut self) {
+        self.now_floor = f64::NEG_INFINITY;
+        self.time_update();
     }
 
     pub fn now_update(&mut self) {
@@ -179,7 +228,7 @@ impl Loop {
         self.time_update();
     }
 
-    /// Timers do not count time spent suspended.
+    /// Timers do not count time spent suspended; periodics are recomputed.
     pub fn resume(&mut self) {
         let before = self.mn_now;
         self.time_update();
@@ -189,6 +238,7 @@ impl Loop {
             // SAFETY: timers on the heap are live started watchers.
             unsafe { (*n.w).at = n.at };
         }
+        self.periodics_reschedule();
     }
 
     pub fn pending_count(&self) -> u32 {
@@ -205,7 +255,22 @@ impl Loop {
             self.fds.fds[fd as usize].events = 0;
             self.fds.change(fd, fdtable::IOFDSET | fdtable::REIFY);
         }
+        self.wakeup_after_fork();
+        self.clock_jump_after_fork();
+        self.inotify_after_fork();
         self.postfork = false;
+    }
+
+    /// Release what the loop holds outside its own memory (fds, signal slots).
+    pub(crate) fn release_resources(&mut self) {
+        self.child_fini();
+        self.signals_release();
+        self.wakeup_close();
+        if self.jump_io.fd >= 0 {
+            // SAFETY: our own fd.
+            unsafe { libc::close(self.jump_io.fd) };
+        }
+        self.inotify_close();
     }
 
     /// Consistency checks of every internal structure; abort on corruption.
@@ -261,6 +326,20 @@ impl Loop {
                 check(unsafe { (*w).active } as usize == i + 1, "libev: active index mismatch");
             }
         }
+    }
+}
+
+/// An internal io watcher (not yet started) with callback `cb`.
+fn internal_io(cb: unsafe extern "C-unwind" fn(*mut Loop, *mut ev_io, c_int)) -> ev_io {
+    ev_io {
+        active: 0,
+        pending: 0,
+        priority: EV_MAXPRI,
+        data: std::ptr::null_mut(),
+        cb: Some(cb),
+        next: std::ptr::null_mut(),
+        fd: -1,
+        events: EV_READ,
     }
 }
 

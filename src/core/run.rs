@@ -84,6 +84,9 @@ fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> (f64, f64) {
     if let Some(top) = l.timers.top() {
         wait = wait.min(top.at - l.mn_now);
     }
+    if let Some(top) = l.periodics.top() {
+        wait = wait.min(top.at - l.now);
+    }
     if wait < l.timeout_blocktime {
         wait = l.timeout_blocktime;
     }
@@ -200,6 +203,7 @@ pub unsafe fn run(lp: *mut Loop, flags: c_int) -> c_int {
             }
             l.time_update();
             l.timers_reify();
+            l.periodics_reify();
             l.idle_reify();
             if !l.checks.is_empty() {
                 l.queue_all(|l| &mut l.checks, EV_CHECK);

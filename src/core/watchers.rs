@@ -32,7 +32,7 @@ impl Loop {
     /// # Safety
     /// `w` must be a live watcher.
     #[inline]
-    unsafe fn start_watcher(&mut self, w: *mut ev_watcher, active: c_int) {
+    pub(crate) unsafe fn start_watcher(&mut self, w: *mut ev_watcher, active: c_int) {
         // SAFETY: caller guarantees a live watcher.
         let wr = unsafe { &mut *w };
         wr.priority = wr.priority.clamp(EV_MINPRI, EV_MAXPRI);
@@ -43,7 +43,7 @@ impl Loop {
     /// # Safety
     /// `w` must be a live watcher.
     #[inline]
-    unsafe fn stop_watcher(&mut self, w: *mut ev_watcher) {
+    pub(crate) unsafe fn stop_watcher(&mut self, w: *mut ev_watcher) {
         self.activecnt -= 1;
         // SAFETY: caller guarantees a live watcher.
         unsafe { (*w).active = 0 };
@@ -193,7 +193,6 @@ impl Loop {
             a.events = mask;
             if old != mask || reify & IOFDSET != 0 {
                 if !self.backend.modify(fd, old, mask) {
-                    self.fds.fds[fd as usize].events = 0;
                     self.fd_kill(fd);
                 }
             }
@@ -434,7 +433,7 @@ impl Loop {
 ///
 /// # Safety
 /// `w` and every watcher in `arr` must be live; `w` must be in `arr`.
-unsafe fn remove_from_array<T>(arr: &mut Vec<*mut T>, w: *mut T) {
+pub(crate) unsafe fn remove_from_array<T>(arr: &mut Vec<*mut T>, w: *mut T) {
     // SAFETY: caller guarantees liveness.
     let idx = unsafe { (*head(w)).active } as usize - 1;
     if arr.get(idx).copied() != Some(w) {

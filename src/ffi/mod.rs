@@ -6,6 +6,7 @@
 //! A Rust panic never unwinds into C: the hook installed at load time reports it and
 //! aborts.
 
+mod event;
 mod once;
 
 use crate::abi::*;
@@ -16,6 +17,12 @@ use libc::{c_int, c_uint, c_void};
 /// (`ev_default_loop_uc_`, `EV_DEFAULT_UC`).
 #[no_mangle]
 pub static mut ev_default_loop_ptr: *mut Loop = std::ptr::null_mut();
+
+/// The default loop, or null.
+pub(crate) fn default_loop_ptr() -> *mut Loop {
+    // SAFETY: a plain read of a pointer-sized static.
+    unsafe { std::ptr::addr_of!(ev_default_loop_ptr).read() }
+}
 
 /// Installed when the library is loaded: a bug in the library must not unwind into
 /// C code that cannot handle it.
@@ -102,7 +109,8 @@ pub extern "C" fn ev_default_loop(flags: c_uint) -> *mut Loop {
     // libev documents ev_default_loop as not thread-safe.
     unsafe {
         if ev_default_loop_ptr.is_null() {
-            if let Some(l) = Loop::new(flags) {
+            if let Some(mut l) = Loop::new(flags) {
+                l.child_init();
                 ev_default_loop_ptr = Box::into_raw(l);
             }
         }
@@ -130,6 +138,7 @@ pub unsafe extern "C-unwind" fn ev_loop_destroy(l: *mut Loop) {
         if l == ev_default_loop_ptr {
             ev_default_loop_ptr = std::ptr::null_mut();
         }
+        (*l).release_resources();
         drop(Box::from_raw(l));
     }
 }
@@ -306,6 +315,51 @@ start_stop! {
     ev_check_start, ev_check_stop, ev_check, check_start, check_stop;
     ev_fork_start, ev_fork_stop, ev_fork, fork_start, fork_stop;
     ev_cleanup_start, ev_cleanup_stop, ev_cleanup, cleanup_start, cleanup_stop;
+    ev_signal_start, ev_signal_stop, ev_signal, signal_start, signal_stop;
+    ev_child_start, ev_child_stop, ev_child, child_start, child_stop;
+    ev_async_start, ev_async_stop, ev_async, async_start, async_stop;
+    ev_periodic_start, ev_periodic_stop, ev_periodic, periodic_start, periodic_stop;
+    ev_stat_start, ev_stat_stop, ev_stat, stat_start, stat_stop;
+    ev_embed_start, ev_embed_stop, ev_embed, embed_start, embed_stop;
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn ev_periodic_again(l: *mut Loop, w: *mut ev_periodic) {
+    // SAFETY: the caller passes a live watcher.
+    unsafe { lp(l).periodic_again(w) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn ev_stat_stat(l: *mut Loop, w: *mut ev_stat) {
+    lp(l);
+    // SAFETY: the caller passes a live watcher with a valid path.
+    unsafe { core::stat_now(w) }
+}
+
+/// Safe from other threads and signal handlers.
+#[no_mangle]
+pub unsafe extern "C" fn ev_async_send(l: *mut Loop, w: *mut ev_async) {
+    // SAFETY: the caller passes a live loop and watcher; only atomics are touched.
+    unsafe { core::async_send(checked(l), w) }
+}
+
+/// Runs the embedded loop once without blocking.
+#[no_mangle]
+pub unsafe extern "C" fn ev_embed_sweep(l: *mut Loop, w: *mut ev_embed) {
+    lp(l);
+    // SAFETY: the caller passes a live embed watcher whose loop is live.
+    unsafe { core::run((*w).other, EVRUN_NOWAIT) };
+}
+
+/// Safe from any context, including signal handlers.
+#[no_mangle]
+pub extern "C" fn ev_feed_signal(signum: c_int) {
+    core::signals::feed_signal(signum)
+}
+
+#[no_mangle]
+pub extern "C" fn ev_feed_signal_event(l: *mut Loop, signum: c_int) {
+    lp(l).feed_signal_event(signum)
 }
 
 #[no_mangle]

@@ -1,0 +1,102 @@
+//! The poll(2) backend: one `pollfd` per watched fd in a dense array, with an
+//! index per fd so changes are O(1).
+
+use super::{timeout_ms, Backend, FdEvent, PollError, FD_BAD};
+use crate::abi::{EVBACKEND_POLL, EV_READ, EV_WRITE};
+use libc::{c_int, pollfd};
+
+const NO_INDEX: u32 = u32::MAX;
+
+pub struct Poll {
+    polls: Vec<pollfd>,
+    index: Vec<u32>,
+}
+
+fn to_poll(mask: u8) -> i16 {
+    let m = mask as c_int;
+    (if m & EV_READ != 0 { libc::POLLIN } else { 0 }) | (if m & EV_WRITE != 0 { libc::POLLOUT } else { 0 })
+}
+
+impl Poll {
+    pub fn open() -> Option<Self> {
+        Some(Poll { polls: Vec::new(), index: Vec::new() })
+    }
+}
+
+impl Backend for Poll {
+    fn id(&self) -> u32 {
+        EVBACKEND_POLL
+    }
+
+    fn mintime(&self) -> f64 {
+        1e-3
+    }
+
+    fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool {
+        if old == new {
+            return true;
+        }
+        let i = fd as usize;
+        if i >= self.index.len() {
+            self.index.resize((i + 1).next_power_of_two().max(64), NO_INDEX);
+        }
+        let idx = self.index[i];
+        if new != 0 {
+            if idx == NO_INDEX {
+                self.index[i] = self.polls.len() as u32;
+                self.polls.push(pollfd { fd, events: to_poll(new), revents: 0 });
+            } else {
+                self.polls[idx as usize].events = to_poll(new);
+            }
+        } else if idx != NO_INDEX {
+            self.index[i] = NO_INDEX;
+            self.polls.swap_remove(idx as usize);
+            if let Some(moved) = self.polls.get(idx as usize) {
+                self.index[moved.fd as usize] = idx;
+            }
+        }
+        true
+    }
+
+    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+        // SAFETY: the array holds `len` initialised pollfds.
+        let n = unsafe { libc::poll(self.polls.as_mut_ptr(), self.polls.len() as libc::nfds_t, timeout_ms(timeout)) };
+        if n < 0 {
+            return match std::io::Error::last_os_error().raw_os_error() {
+                Some(libc::EINTR) | Some(libc::ENOMEM) => Ok(()),
+                Some(libc::EBADF) => Err(PollError::SomeFdBad),
+                _ => Err(PollError::Fatal("(libev) poll")),
+            };
+        }
+        let mut left = n;
+        for p in &self.polls {
+            if left == 0 {
+                break;
+            }
+            if p.revents == 0 {
+                continue;
+            }
+            left -= 1;
+            if p.revents & libc::POLLNVAL != 0 {
+                out.push(FdEvent { fd: p.fd, revents: FD_BAD });
+                continue;
+            }
+            let r = p.revents;
+            let mut got = 0;
+            if r & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0 {
+                got |= EV_WRITE;
+            }
+            if r & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0 {
+                got |= EV_READ;
+            }
+            out.push(FdEvent { fd: p.fd, revents: got });
+        }
+        Ok(())
+    }
+
+    fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
+        self.polls.clear();
+        self.index.iter_mut().for_each(|i| *i = NO_INDEX);
+        Ok(())
+    }
+}
