@@ -238,6 +238,7 @@ pub const EV_UNDEF: c_int = -1;
 pub const EV_NONE: c_int = 0x00;
 pub const EV_READ: c_int = 0x01;
 pub const EV_WRITE: c_int = 0x02;
+pub const EV_IO: c_int = EV_READ;
 pub const EV__IOFDSET: c_int = 0x80;
 pub const EV_TIMER: c_int = 0x100;
 pub const EV_PERIODIC: c_int = 0x200;

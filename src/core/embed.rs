@@ -93,3 +93,15 @@ impl Loop {
         }
     }
 }
+
+pub(crate) fn io_cb_addr() -> usize {
+    embed_io_cb as usize
+}
+
+pub(crate) fn prepare_cb_addr() -> usize {
+    embed_prepare_cb as usize
+}
+
+pub(crate) fn fork_cb_addr() -> usize {
+    embed_fork_cb as usize
+}

@@ -14,6 +14,7 @@ pub mod run;
 pub mod signals;
 mod stat;
 pub mod time;
+pub mod walk;
 mod watchers;
 
 pub use run::{invoke_pending, run};
@@ -69,6 +70,10 @@ pub struct Loop {
     /// The default loop's SIGCHLD watcher.
     pub(crate) childev: ev_signal,
     pub(crate) wakeup: signals::Wakeup,
+    /// signalfd with `EVFLAG_SIGNALFD`: -2 not tried yet, -1 unavailable.
+    pub(crate) sigfd: c_int,
+    pub(crate) sigfd_set: libc::sigset_t,
+    pub(crate) sigfd_io: ev_io,
     /// Watches a timerfd that reports wall-clock changes while periodics run.
     pub(crate) jump_io: ev_io,
     /// -2: not tried yet, -1: unavailable.
@@ -157,6 +162,10 @@ impl Loop {
                 signum: libc::SIGCHLD,
             },
             wakeup: signals::Wakeup::new(),
+            sigfd: -2,
+            // SAFETY: an all-zero sigset_t is a valid (empty) set.
+            sigfd_set: unsafe { std::mem::zeroed() },
+            sigfd_io: internal_io(signals::signalfd_cb),
             jump_io: internal_io(periodic::jump_cb),
             inotify_fd: -2,
             inotify_io: internal_io(stat::inotify_cb),
@@ -266,6 +275,7 @@ impl Loop {
         self.child_fini();
         self.signals_release();
         self.wakeup_close();
+        self.signalfd_close();
         if self.jump_io.fd >= 0 {
             // SAFETY: our own fd.
             unsafe { libc::close(self.jump_io.fd) };

@@ -70,6 +70,10 @@ impl PendingQueues {
         self.queues.iter().map(Vec::len).sum()
     }
 
+    pub fn any(&self) -> bool {
+        self.queues.iter().any(|q| !q.is_empty())
+    }
+
     pub fn is_empty_at(&self, pri: usize) -> bool {
         self.queues[pri].is_empty()
     }

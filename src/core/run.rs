@@ -77,7 +77,8 @@ impl Drop for RunGuard {
 /// How long to block in the backend, and how long to sleep before that to collect
 /// more io (`ev_set_io_collect_interval`).
 fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> (f64, f64) {
-    if flags & EVRUN_NOWAIT != 0 || l.idle_count != 0 || l.activecnt == 0 {
+    // Events already queued (an fd the backend just rejected) must not wait for io.
+    if flags & EVRUN_NOWAIT != 0 || l.idle_count != 0 || l.activecnt == 0 || l.pending.any() {
         return (0.0, 0.0);
     }
     let mut wait = MAX_BLOCKTIME;

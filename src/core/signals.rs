@@ -99,8 +99,9 @@ unsafe fn wake(lp: *mut Loop, flag: *const AtomicBool) {
 unsafe extern "C-unwind" fn wakeup_cb(lp: *mut Loop, w: *mut ev_io, _revents: c_int) {
     // SAFETY: live loop and its own internal watcher.
     unsafe {
-        let mut buf = 0u64;
-        libc::read((*w).fd, &mut buf as *mut u64 as *mut c_void, 8);
+        // An eventfd is drained by one 8-byte read; a pipe by reading until empty.
+        let mut buf = [0u8; 64];
+        while libc::read((*w).fd, buf.as_mut_ptr() as *mut c_void, buf.len()) == buf.len() as isize {}
         let l = &mut *lp;
         if l.wakeup.sig_pending.swap(false, Ordering::AcqRel) {
             for signum in 1..NSIG as c_int {
@@ -117,6 +118,27 @@ unsafe extern "C-unwind" fn wakeup_cb(lp: *mut Loop, w: *mut ev_io, _revents: c_
                 if (*sent).swap(0, Ordering::AcqRel) != 0 {
                     l.feed_event(a as *mut ev_watcher, EV_ASYNC);
                 }
+            }
+        }
+    }
+}
+
+/// The signalfd is readable: deliver each signal read from it.
+pub(crate) unsafe extern "C-unwind" fn signalfd_cb(lp: *mut Loop, w: *mut ev_io, _revents: c_int) {
+    // SAFETY: live loop; records are read into properly typed storage.
+    unsafe {
+        let mut infos: [libc::signalfd_siginfo; 8] = std::mem::zeroed();
+        loop {
+            let n = libc::read((*w).fd, infos.as_mut_ptr() as *mut c_void, std::mem::size_of_val(&infos));
+            if n <= 0 {
+                break;
+            }
+            let count = n as usize / std::mem::size_of::<libc::signalfd_siginfo>();
+            for info in &infos[..count] {
+                (*lp).feed_signal_event(info.ssi_signo as c_int);
+            }
+            if count < infos.len() {
+                break;
             }
         }
     }
@@ -140,21 +162,32 @@ pub fn feed_signal(signum: c_int) {
 }
 
 impl Loop {
-    /// Open the eventfd and start the internal watcher (once).
+    /// Open the wakeup channel and start the internal watcher (once): an eventfd,
+    /// or a pipe where eventfd is unavailable. Like libev, keep reporting the
+    /// failure to the syserr callback (which may free fds) until it works.
     pub(crate) fn wakeup_init(&mut self) {
         if self.wakeup.io.active != 0 {
             return;
         }
-        // SAFETY: plain syscall.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-        if fd < 0 {
-            alloc::fatal("(libev) error creating signal/async pipe");
-        }
-        self.wakeup.fd.store(fd, Ordering::Release);
-        self.wakeup.io.fd = fd;
+        let (read_fd, write_fd) = loop {
+            // SAFETY: plain syscalls.
+            unsafe {
+                let fd = libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK);
+                if fd >= 0 {
+                    break (fd, fd);
+                }
+                let mut p = [0 as c_int; 2];
+                if libc::pipe2(p.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) == 0 {
+                    break (p[0], p[1]);
+                }
+            }
+            alloc::syserr("(libev) error creating signal/async pipe");
+        };
+        self.wakeup.fd.store(write_fd, Ordering::Release);
+        self.wakeup.io.fd = read_fd;
         self.wakeup.io.events = EV_READ | EV__IOFDSET;
         // SAFETY: the internal watcher lives inside the boxed loop.
-        unsafe { { let w = addr_of_mut!(self.wakeup.io); self.io_start(w) } };
+        unsafe { let w = addr_of_mut!(self.wakeup.io); self.io_start(w) };
         self.unref();
     }
 
@@ -167,9 +200,7 @@ impl Loop {
         self.ref_();
         // SAFETY: the internal watcher lives inside the boxed loop.
         unsafe { { let w = addr_of_mut!(self.wakeup.io); self.io_stop(w) } };
-        let old = self.wakeup.fd.swap(-1, Ordering::AcqRel);
-        // SAFETY: our own fd.
-        unsafe { libc::close(old) };
+        self.wakeup_close();
         self.wakeup_init();
         self.wakeup.sig_pending.store(true, Ordering::Release);
         self.wakeup.async_pending.store(true, Ordering::Release);
@@ -178,10 +209,16 @@ impl Loop {
     }
 
     pub(crate) fn wakeup_close(&mut self) {
-        let fd = self.wakeup.fd.swap(-1, Ordering::AcqRel);
-        if fd >= 0 {
-            // SAFETY: our own fd.
-            unsafe { libc::close(fd) };
+        let write_fd = self.wakeup.fd.swap(-1, Ordering::AcqRel);
+        let read_fd = std::mem::replace(&mut self.wakeup.io.fd, -1);
+        // SAFETY: our own fds (one and the same for an eventfd).
+        unsafe {
+            if write_fd >= 0 {
+                libc::close(write_fd);
+            }
+            if read_fd >= 0 && read_fd != write_fd {
+                libc::close(read_fd);
+            }
         }
     }
 
@@ -212,7 +249,17 @@ impl Loop {
             wr.next = *head;
             *head = w as *mut ev_watcher_list;
         }
-        if wr.next.is_null() {
+        if self.origflags & EVFLAG_SIGNALFD != 0 {
+            self.signalfd_init();
+        }
+        if self.sigfd >= 0 {
+            // SAFETY: plain signal-mask calls on our own sigset and fd.
+            unsafe {
+                libc::sigaddset(&mut self.sigfd_set, wr.signum);
+                libc::sigprocmask(libc::SIG_BLOCK, &self.sigfd_set, null_mut());
+                libc::signalfd(self.sigfd, &self.sigfd_set, 0);
+            }
+        } else if wr.next.is_null() {
             // First watcher of this signal: install our handler.
             // SAFETY: a zeroed sigaction with our handler, all signals blocked while
             // it runs, and SA_RESTART so interrupted calls resume.
@@ -256,9 +303,53 @@ impl Loop {
             self.stop_watcher(w as *mut ev_watcher);
             if (*s.head.get()).is_null() {
                 s.owner.store(null_mut(), Ordering::Release);
-                // libev leaves the default disposition behind, not the one it replaced.
-                libc::signal(wr.signum, libc::SIG_DFL);
+                if self.sigfd >= 0 {
+                    let mut one: libc::sigset_t = std::mem::zeroed();
+                    libc::sigemptyset(&mut one);
+                    libc::sigaddset(&mut one, wr.signum);
+                    libc::sigdelset(&mut self.sigfd_set, wr.signum);
+                    libc::signalfd(self.sigfd, &self.sigfd_set, 0);
+                    libc::sigprocmask(libc::SIG_UNBLOCK, &one, null_mut());
+                } else {
+                    // libev leaves the default disposition behind, not the one it
+                    // replaced.
+                    libc::signal(wr.signum, libc::SIG_DFL);
+                }
             }
+        }
+    }
+
+    /// With `EVFLAG_SIGNALFD`: watched signals are blocked and read from a
+    /// signalfd instead of interrupting the program. Falls back to handlers if
+    /// signalfd is unavailable.
+    fn signalfd_init(&mut self) {
+        if self.sigfd != -2 {
+            return;
+        }
+        // SAFETY: plain syscalls on our own sigset.
+        unsafe {
+            libc::sigemptyset(&mut self.sigfd_set);
+            self.sigfd = libc::signalfd(-1, &self.sigfd_set, libc::SFD_NONBLOCK | libc::SFD_CLOEXEC);
+        }
+        if self.sigfd < 0 {
+            self.sigfd = -1;
+            return;
+        }
+        self.sigfd_io.fd = self.sigfd;
+        self.sigfd_io.events = EV_READ | EV__IOFDSET;
+        // SAFETY: internal watcher inside the boxed loop.
+        unsafe {
+            let w = addr_of_mut!(self.sigfd_io);
+            self.io_start(w);
+        }
+        self.unref();
+    }
+
+    pub(crate) fn signalfd_close(&mut self) {
+        if self.sigfd >= 0 {
+            // SAFETY: our own fd.
+            unsafe { libc::close(self.sigfd) };
+            self.sigfd = -1;
         }
     }
 
@@ -278,6 +369,23 @@ impl Loop {
                 w = next;
             }
         }
+    }
+
+    /// Every signal watcher of this loop.
+    pub(crate) fn signal_watchers(&self) -> Vec<*mut c_void> {
+        let me = self as *const Loop as *mut Loop;
+        let mut out = Vec::new();
+        for s in SIGNALS.0.iter().filter(|s| s.owner.load(Ordering::Acquire) == me) {
+            // SAFETY: the list belongs to this loop; its watchers are live.
+            unsafe {
+                let mut w = *s.head.get();
+                while !w.is_null() {
+                    out.push(w as *mut c_void);
+                    w = (*w).next;
+                }
+            }
+        }
+        out
     }
 
     /// Forget every signal this loop owns (it is being destroyed).

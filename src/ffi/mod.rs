@@ -351,6 +351,14 @@ pub unsafe extern "C" fn ev_embed_sweep(l: *mut Loop, w: *mut ev_embed) {
     unsafe { core::run((*w).other, EVRUN_NOWAIT) };
 }
 
+/// Calls `cb` for every active watcher whose type is in `types`. Exported as libev
+/// exports it when built with walking enabled (ev.h declares it only then).
+#[no_mangle]
+pub unsafe extern "C-unwind" fn ev_walk(l: *mut Loop, types: c_int, cb: core::walk::WalkCb) {
+    // SAFETY: checked live loop.
+    unsafe { core::walk::walk(checked(l), types, cb) }
+}
+
 /// Safe from any context, including signal handlers.
 #[no_mangle]
 pub extern "C" fn ev_feed_signal(signum: c_int) {
