@@ -95,13 +95,13 @@ impl Loop {
 }
 
 pub(crate) fn io_cb_addr() -> usize {
-    embed_io_cb as usize
+    embed_io_cb as *const () as usize
 }
 
 pub(crate) fn prepare_cb_addr() -> usize {
-    embed_prepare_cb as usize
+    embed_prepare_cb as *const () as usize
 }
 
 pub(crate) fn fork_cb_addr() -> usize {
-    embed_fork_cb as usize
+    embed_fork_cb as *const () as usize
 }

@@ -325,5 +325,5 @@ pub(crate) unsafe extern "C-unwind" fn inotify_cb(lp: *mut Loop, w: *mut ev_io, 
 }
 
 pub(crate) fn timer_cb_addr() -> usize {
-    stat_timer_cb as usize
+    stat_timer_cb as *const () as usize
 }
