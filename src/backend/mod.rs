@@ -4,10 +4,11 @@
 //! tables and never see a watcher or the loop's tables.
 
 pub mod epoll;
+pub mod iouring;
 pub mod poll;
 pub mod select;
 
-use crate::abi::{EVBACKEND_EPOLL, EVBACKEND_POLL, EVBACKEND_SELECT};
+use crate::abi::{EVBACKEND_EPOLL, EVBACKEND_IOURING, EVBACKEND_POLL, EVBACKEND_SELECT};
 
 /// A readiness report. `revents` holds `EV_READ`/`EV_WRITE`; `FD_BAD` instead means
 /// the kernel says the fd is not valid (closed while watched).
@@ -59,6 +60,11 @@ pub trait Backend {
 /// Open the backend for the first of `flags`' bits that works here, in order of
 /// preference.
 pub fn open(flags: u32) -> Option<Box<dyn Backend>> {
+    if flags & EVBACKEND_IOURING != 0 {
+        if let Some(b) = iouring::IoUring::open() {
+            return Some(Box::new(b));
+        }
+    }
     if flags & EVBACKEND_EPOLL != 0 {
         if let Some(b) = epoll::Epoll::open() {
             return Some(Box::new(b));
@@ -79,17 +85,22 @@ pub fn open(flags: u32) -> Option<Box<dyn Backend>> {
 
 /// What this build can open on the running kernel.
 pub fn supported() -> u32 {
-    EVBACKEND_EPOLL | EVBACKEND_POLL | EVBACKEND_SELECT
+    let mut s = EVBACKEND_EPOLL | EVBACKEND_POLL | EVBACKEND_SELECT;
+    if iouring::available() {
+        s |= EVBACKEND_IOURING;
+    }
+    s
 }
 
-/// The subset worth choosing automatically.
+/// The subset worth choosing automatically: the classic backends, as libev
+/// recommends them, until measurements show io_uring ahead (see README).
 pub fn recommended() -> u32 {
-    supported()
+    supported() & (EVBACKEND_EPOLL | EVBACKEND_POLL | EVBACKEND_SELECT)
 }
 
 /// Backends whose readiness can be watched from another loop (their fd is pollable).
 pub fn embeddable() -> u32 {
-    EVBACKEND_EPOLL
+    supported() & (EVBACKEND_EPOLL | EVBACKEND_IOURING)
 }
 
 /// Convert a timeout in seconds to whole milliseconds, rounding up so a wait never
