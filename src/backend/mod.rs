@@ -5,10 +5,11 @@
 
 pub mod epoll;
 pub mod iouring;
+pub mod linuxaio;
 pub mod poll;
 pub mod select;
 
-use crate::abi::{EVBACKEND_EPOLL, EVBACKEND_IOURING, EVBACKEND_POLL, EVBACKEND_SELECT};
+use crate::abi::{EVBACKEND_EPOLL, EVBACKEND_IOURING, EVBACKEND_LINUXAIO, EVBACKEND_POLL, EVBACKEND_SELECT};
 
 /// A readiness report. `revents` holds `EV_READ`/`EV_WRITE`; `FD_BAD` instead means
 /// the kernel says the fd is not valid (closed while watched).
@@ -65,6 +66,11 @@ pub fn open(flags: u32) -> Option<Box<dyn Backend>> {
             return Some(Box::new(b));
         }
     }
+    if flags & EVBACKEND_LINUXAIO != 0 {
+        if let Some(b) = linuxaio::LinuxAio::open() {
+            return Some(Box::new(b));
+        }
+    }
     if flags & EVBACKEND_EPOLL != 0 {
         if let Some(b) = epoll::Epoll::open() {
             return Some(Box::new(b));
@@ -88,6 +94,9 @@ pub fn supported() -> u32 {
     let mut s = EVBACKEND_EPOLL | EVBACKEND_POLL | EVBACKEND_SELECT;
     if iouring::available() {
         s |= EVBACKEND_IOURING;
+    }
+    if linuxaio::available() {
+        s |= EVBACKEND_LINUXAIO;
     }
     s
 }

@@ -269,7 +269,9 @@ impl Loop {
                 libc::sigfillset(&mut sa.sa_mask);
                 sa.sa_flags = libc::SA_RESTART;
                 libc::sigaction(wr.signum, &sa, null_mut());
-                if self.origflags & EVFLAG_NOSIGMASK == 0 {
+                // libev 4.33 unblocks the signal only when EVFLAG_NOSIGMASK is
+                // given (the manual says the opposite; the library decides).
+                if self.origflags & EVFLAG_NOSIGMASK != 0 {
                     let mut set: libc::sigset_t = std::mem::zeroed();
                     libc::sigemptyset(&mut set);
                     libc::sigaddset(&mut set, wr.signum);

@@ -1,0 +1,484 @@
+//! The Linux AIO backend: readiness through one-shot `IOCB_CMD_POLL` requests.
+//!
+//! - All arms of one iteration go to the kernel in one `io_submit`; a poll that
+//!   completed is re-armed in the next batch (one-shot polls re-checked on arm
+//!   keep libev's level-triggered contract).
+//! - Completions are read straight from the ring the kernel maps at the context
+//!   address, after checking its header; `io_getevents` is called only when the
+//!   ring is empty, or always if the header is not what we know.
+//! - The user data carries the fd and a per-fd generation so completions of
+//!   cancelled or replaced requests are ignored.
+//! - An fd the kernel will not poll this way (`EINVAL`) moves to an epoll set run
+//!   inside this backend. A full context (`EAGAIN`) is re-created larger with every
+//!   fd re-armed; if no context can be had, every fd moves to that epoll set.
+
+use super::epoll::Epoll;
+use super::{Backend, FdEvent, PollError, FD_BAD};
+use crate::abi::{EVBACKEND_LINUXAIO, EV_READ, EV_WRITE};
+use libc::{c_int, c_long};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const IOCB_CMD_POLL: u16 = 5;
+const AIO_RING_MAGIC: u32 = 0xa10a_10a1;
+const INITIAL_SLOTS: usize = 256;
+
+#[repr(C)]
+#[derive(Default, Clone, Copy)]
+struct Iocb {
+    aio_data: u64,
+    aio_key: u32,
+    aio_rw_flags: i32,
+    aio_lio_opcode: u16,
+    aio_reqprio: i16,
+    aio_fildes: u32,
+    aio_buf: u64,
+    aio_nbytes: u64,
+    aio_offset: i64,
+    aio_reserved2: u64,
+    aio_flags: u32,
+    aio_resfd: u32,
+}
+
+#[repr(C)]
+#[derive(Default, Clone, Copy)]
+struct IoEvent {
+    data: u64,
+    obj: u64,
+    res: i64,
+    res2: i64,
+}
+
+/// The header of the completion ring mapped at the context address.
+#[repr(C)]
+struct AioRing {
+    id: u32,
+    nr: u32,
+    head: AtomicU32,
+    tail: AtomicU32,
+    magic: u32,
+    compat_features: u32,
+    incompat_features: u32,
+    header_length: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<Iocb>() == 64);
+const _: () = assert!(std::mem::size_of::<IoEvent>() == 32);
+const _: () = assert!(std::mem::size_of::<AioRing>() == 32);
+
+fn errno() -> c_int {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+fn io_setup(slots: usize) -> Option<u64> {
+    if std::env::var_os("LIBEV_TEST_NO_AIO_CONTEXT").is_some() && slots > INITIAL_SLOTS {
+        // Test-only switch: behave as if aio-max-nr were reached when growing.
+        return None;
+    }
+    let mut ctx: u64 = 0;
+    // SAFETY: io_setup with a valid out pointer.
+    let r = unsafe { libc::syscall(libc::SYS_io_setup, slots as c_long, &mut ctx as *mut u64) };
+    (r == 0).then_some(ctx)
+}
+
+fn io_destroy(ctx: u64) {
+    // SAFETY: destroying our own context.
+    unsafe { libc::syscall(libc::SYS_io_destroy, ctx) };
+}
+
+#[derive(Clone, Copy, Default)]
+struct FdState {
+    want: u8,
+    armed: u8,
+    generation: u32,
+    fallback: bool,
+}
+
+pub struct LinuxAio {
+    ctx: u64,
+    slots: usize,
+    /// The mapped ring may be read directly.
+    ring_ok: bool,
+    fds: Vec<FdState>,
+    /// One request block per fd, at a stable address (the kernel identifies a
+    /// request for `io_cancel` by it).
+    iocbs: Vec<Box<Iocb>>,
+    /// fds to arm with the next submit.
+    to_arm: Vec<i32>,
+    batch: Vec<*mut Iocb>,
+    events: Vec<IoEvent>,
+    fallback: Option<Epoll>,
+    /// No context could be had: everything runs on the fallback.
+    epoll_only: bool,
+}
+
+fn to_poll(mask: u8) -> u64 {
+    let m = mask as c_int;
+    ((if m & EV_READ != 0 { libc::POLLIN } else { 0 }) | (if m & EV_WRITE != 0 { libc::POLLOUT } else { 0 })) as u64
+}
+
+/// Probe once whether AIO polling works here.
+pub fn available() -> bool {
+    static STATE: AtomicU32 = AtomicU32::new(0);
+    match STATE.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            let ok = probe();
+            STATE.store(if ok { 1 } else { 2 }, Ordering::Relaxed);
+            ok
+        }
+    }
+}
+
+/// A context can be made and a poll on a pipe completes.
+fn probe() -> bool {
+    let Some(ctx) = io_setup(4) else { return false };
+    let mut p = [0 as c_int; 2];
+    // SAFETY: plain syscalls on our own fds, iocb and context.
+    let ok = unsafe {
+        if libc::pipe2(p.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
+            io_destroy(ctx);
+            return false;
+        }
+        let mut cb = Iocb { aio_lio_opcode: IOCB_CMD_POLL, aio_fildes: p[1] as u32, aio_buf: libc::POLLOUT as u64, ..Iocb::default() };
+        let mut list = [&mut cb as *mut Iocb];
+        let mut ev = IoEvent::default();
+        let ts = libc::timespec { tv_sec: 1, tv_nsec: 0 };
+        libc::syscall(libc::SYS_io_submit, ctx, 1 as c_long, list.as_mut_ptr()) == 1
+            && libc::syscall(libc::SYS_io_getevents, ctx, 1 as c_long, 1 as c_long, &mut ev as *mut IoEvent, &ts) == 1
+            && ev.res > 0
+    };
+    // SAFETY: our own fds and context.
+    unsafe {
+        libc::close(p[0]);
+        libc::close(p[1]);
+    }
+    io_destroy(ctx);
+    ok
+}
+
+impl LinuxAio {
+    pub fn open() -> Option<Self> {
+        if !available() {
+            return None;
+        }
+        let ctx = io_setup(INITIAL_SLOTS)?;
+        let mut b = LinuxAio {
+            ctx,
+            slots: INITIAL_SLOTS,
+            ring_ok: false,
+            fds: Vec::new(),
+            iocbs: Vec::new(),
+            to_arm: Vec::new(),
+            batch: Vec::new(),
+            events: vec![IoEvent::default(); 64],
+            fallback: None,
+            epoll_only: false,
+        };
+        b.ring_ok = b.check_ring();
+        Some(b)
+    }
+
+    fn check_ring(&self) -> bool {
+        // SAFETY: the context id is the address of the kernel's ring mapping.
+        let r = unsafe { &*(self.ctx as *const AioRing) };
+        r.magic == AIO_RING_MAGIC && r.incompat_features == 0 && r.header_length as usize == std::mem::size_of::<AioRing>()
+    }
+
+    fn state(&mut self, fd: i32) -> &mut FdState {
+        let i = fd as usize;
+        if i >= self.fds.len() {
+            let len = (i + 1).next_power_of_two().max(64);
+            self.fds.resize(len, FdState::default());
+            while self.iocbs.len() < len {
+                self.iocbs.push(Box::default());
+            }
+        }
+        &mut self.fds[i]
+    }
+
+    fn fallback(&mut self) -> Option<&mut Epoll> {
+        if self.fallback.is_none() {
+            self.fallback = Epoll::open();
+        }
+        self.fallback.as_mut()
+    }
+
+    fn move_to_fallback(&mut self, fd: i32) -> bool {
+        let want = self.fds[fd as usize].want;
+        self.fds[fd as usize].fallback = true;
+        self.fds[fd as usize].armed = 0;
+        match self.fallback() {
+            Some(ep) => ep.modify(fd, 0, want),
+            None => false,
+        }
+    }
+
+    /// Cancel the request in flight for `fd`, if any.
+    fn cancel(&mut self, fd: i32) {
+        let st = &mut self.fds[fd as usize];
+        if st.armed == 0 {
+            return;
+        }
+        st.armed = 0;
+        st.generation = st.generation.wrapping_add(1);
+        let cb: *mut Iocb = &mut *self.iocbs[fd as usize];
+        let mut ev = IoEvent::default();
+        // SAFETY: cancelling our own request by its block's address.
+        unsafe { libc::syscall(libc::SYS_io_cancel, self.ctx, cb, &mut ev as *mut IoEvent) };
+    }
+
+    /// A bigger context with every fd re-armed; or epoll alone if none can be had.
+    fn grow(&mut self) {
+        let slots = self.slots * 2;
+        match io_setup(slots) {
+            Some(ctx) => {
+                io_destroy(self.ctx);
+                self.ctx = ctx;
+                self.slots = slots;
+                self.ring_ok = self.check_ring();
+                self.rearm_all();
+            }
+            None => {
+                io_destroy(self.ctx);
+                self.ctx = 0;
+                self.epoll_only = true;
+                for fd in 0..self.fds.len() as i32 {
+                    let st = self.fds[fd as usize];
+                    if st.want != 0 && !st.fallback {
+                        self.move_to_fallback(fd);
+                    }
+                }
+                self.to_arm.clear();
+            }
+        }
+    }
+
+    fn rearm_all(&mut self) {
+        self.to_arm.clear();
+        for (fd, st) in self.fds.iter_mut().enumerate() {
+            st.armed = 0;
+            st.generation = st.generation.wrapping_add(1);
+            if st.want != 0 && !st.fallback {
+                self.to_arm.push(fd as i32);
+            }
+        }
+    }
+
+    /// Submit every pending arm in as few `io_submit` calls as the kernel allows.
+    fn submit(&mut self, out: &mut Vec<FdEvent>) {
+        let mut arms = std::mem::take(&mut self.to_arm);
+        arms.retain(|&fd| {
+            let st = self.fds[fd as usize];
+            st.want != 0 && st.armed == 0 && !st.fallback
+        });
+        arms.sort_unstable();
+        arms.dedup();
+        self.batch.clear();
+        for &fd in &arms {
+            let st = &mut self.fds[fd as usize];
+            st.generation = st.generation.wrapping_add(1);
+            st.armed = st.want;
+            let cb = &mut self.iocbs[fd as usize];
+            **cb = Iocb {
+                aio_data: (fd as u32 as u64) | ((st.generation as u64) << 32),
+                aio_lio_opcode: IOCB_CMD_POLL,
+                aio_fildes: fd as u32,
+                aio_buf: to_poll(st.want),
+                ..Iocb::default()
+            };
+            self.batch.push(&mut **cb);
+        }
+        let mut done = 0;
+        while done < self.batch.len() && !self.epoll_only {
+            // SAFETY: the batch points at our stable request blocks.
+            let r = unsafe {
+                libc::syscall(libc::SYS_io_submit, self.ctx, (self.batch.len() - done) as c_long, self.batch.as_mut_ptr().add(done))
+            };
+            if r > 0 {
+                done += r as usize;
+                continue;
+            }
+            let fd = arms[done];
+            match errno() {
+                libc::EAGAIN => {
+                    // Context full: start over with a bigger one (re-arms all).
+                    self.grow();
+                    return self.submit(out);
+                }
+                libc::EBADF => {
+                    self.fds[fd as usize].armed = 0;
+                    out.push(FdEvent { fd, revents: FD_BAD });
+                }
+                _ => {
+                    // EINVAL and friends: this fd cannot be polled through AIO.
+                    if !self.move_to_fallback(fd) {
+                        out.push(FdEvent { fd, revents: FD_BAD });
+                    }
+                }
+            }
+            done += 1;
+        }
+    }
+
+    fn handle(&mut self, ev: IoEvent, out: &mut Vec<FdEvent>) {
+        let fd = (ev.data & 0xffff_ffff) as i32;
+        let generation = (ev.data >> 32) as u32;
+        let Some(st) = self.fds.get_mut(fd as usize) else { return };
+        if st.generation != generation || st.armed == 0 {
+            return;
+        }
+        st.armed = 0;
+        if ev.res < 0 {
+            if -ev.res == libc::EBADF as i64 {
+                out.push(FdEvent { fd, revents: FD_BAD });
+            }
+            return;
+        }
+        let r = ev.res as i16;
+        let mut got = 0;
+        if r & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0 {
+            got |= EV_WRITE;
+        }
+        if r & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0 {
+            got |= EV_READ;
+        }
+        got &= st.want as c_int;
+        if st.want != 0 {
+            self.to_arm.push(fd);
+        }
+        if got != 0 {
+            out.push(FdEvent { fd, revents: got });
+        }
+    }
+
+    /// Take completions from the mapped ring without a syscall.
+    fn reap_ring(&mut self, out: &mut Vec<FdEvent>) -> usize {
+        if !self.ring_ok {
+            return 0;
+        }
+        // SAFETY: the ring lies at the context address; events between head and
+        // tail are complete once the tail is read with acquire ordering.
+        unsafe {
+            let ring = &*(self.ctx as *const AioRing);
+            let nr = ring.nr;
+            let events = (self.ctx as *const u8).add(std::mem::size_of::<AioRing>()) as *const IoEvent;
+            let mut head = ring.head.load(Ordering::Relaxed);
+            let tail = ring.tail.load(Ordering::Acquire);
+            let mut n = 0;
+            while head != tail {
+                let ev = *events.add(head as usize);
+                head = (head + 1) % nr;
+                n += 1;
+                self.handle(ev, out);
+            }
+            ring.head.store(head, Ordering::Release);
+            n
+        }
+    }
+}
+
+impl Drop for LinuxAio {
+    fn drop(&mut self) {
+        if self.ctx != 0 {
+            io_destroy(self.ctx);
+        }
+    }
+}
+
+impl Backend for LinuxAio {
+    fn id(&self) -> u32 {
+        EVBACKEND_LINUXAIO
+    }
+
+    fn mintime(&self) -> f64 {
+        1e-6
+    }
+
+    fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool {
+        let st = *self.state(fd);
+        self.fds[fd as usize].want = new;
+        if st.fallback {
+            if new == 0 {
+                self.fds[fd as usize].fallback = false;
+            }
+            return self.fallback.as_mut().map_or(false, |ep| ep.modify(fd, old, new));
+        }
+        if self.epoll_only {
+            return if new != 0 { self.move_to_fallback(fd) } else { true };
+        }
+        self.cancel(fd);
+        if new != 0 {
+            self.to_arm.push(fd);
+        }
+        true
+    }
+
+    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+        self.submit(out);
+        let fallback_fd = self.fallback.as_ref().map(|ep| ep.fd());
+        if let Some(epfd) = fallback_fd {
+            // The fallback's fd is watched like any other, through AIO, unless AIO
+            // is gone altogether, in which case epoll does the waiting.
+            if self.epoll_only {
+                return self.fallback.as_mut().expect("fallback").poll(if out.is_empty() { timeout } else { 0.0 }, out);
+            }
+            self.fds_fallback_arm(epfd, out);
+        }
+        let mut got = self.reap_ring(out);
+        if got == 0 && out.is_empty() {
+            let ts = libc::timespec {
+                tv_sec: timeout.max(0.0).floor() as libc::time_t,
+                tv_nsec: ((timeout.max(0.0) - timeout.max(0.0).floor()) * 1e9) as c_long,
+            };
+            // SAFETY: our context and event buffer.
+            let n = unsafe {
+                libc::syscall(libc::SYS_io_getevents, self.ctx, 1 as c_long, self.events.len() as c_long, self.events.as_mut_ptr(), &ts)
+            };
+            if n < 0 && errno() != libc::EINTR {
+                return Err(PollError::Fatal("(libev) linuxaio io_getevents"));
+            }
+            for i in 0..n.max(0) as usize {
+                let ev = self.events[i];
+                self.handle(ev, out);
+            }
+            got = n.max(0) as usize;
+            if got == self.events.len() {
+                let len = self.events.len() * 2;
+                self.events.resize(len, IoEvent::default());
+            }
+        }
+        if let Some(epfd) = fallback_fd {
+            if let Some(pos) = out.iter().position(|e| e.fd == epfd) {
+                out.swap_remove(pos);
+                self.fallback.as_mut().expect("fallback").poll(0.0, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
+        // The context belongs to the parent's address space; the child gets its own.
+        self.ctx = io_setup(self.slots).ok_or("(libev) linuxaio io_setup")?;
+        self.ring_ok = self.check_ring();
+        self.epoll_only = false;
+        self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
+        self.to_arm.clear();
+        if let Some(ep) = &mut self.fallback {
+            ep.reinit_after_fork()?;
+        }
+        Ok(())
+    }
+}
+
+impl LinuxAio {
+    /// The fallback epoll set is itself polled through AIO under its own fd slot.
+    fn fds_fallback_arm(&mut self, epfd: i32, out: &mut Vec<FdEvent>) {
+        let st = *self.state(epfd);
+        if st.armed == 0 {
+            self.fds[epfd as usize].want = EV_READ as u8;
+            self.to_arm.push(epfd);
+            self.submit(out);
+        }
+    }
+}
