@@ -214,6 +214,7 @@ pub struct ev_async {
 }
 
 /// `union ev_any_watcher`: storage big enough for any watcher.
+/// cbindgen:field-names=[w, wl, io, timer, periodic, signal, child, stat, idle, prepare, check, fork, cleanup, embed, async]
 #[repr(C)]
 pub union ev_any_watcher {
     pub w: std::mem::ManuallyDrop<ev_watcher>,

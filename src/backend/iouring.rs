@@ -359,6 +359,8 @@ pub struct IoUring {
     fallback: Option<Epoll>,
     fallback_armed: bool,
     fallback_generation: u32,
+    /// `fork_generation()` when the ring was made.
+    forked: u32,
 }
 
 fn to_poll(mask: u8) -> u32 {
@@ -387,7 +389,15 @@ pub fn available() -> bool {
 impl IoUring {
     pub fn open() -> Option<Self> {
         let ring = Ring::open(SQ_ENTRIES)?;
-        Some(IoUring { ring, fds: Vec::new(), rearm: Vec::new(), fallback: None, fallback_armed: false, fallback_generation: 0 })
+        Some(IoUring {
+            ring,
+            fds: Vec::new(),
+            rearm: Vec::new(),
+            fallback: None,
+            fallback_armed: false,
+            fallback_generation: 0,
+            forked: super::fork_generation(),
+        })
     }
 
     fn state(&mut self, fd: i32) -> &mut FdState {
@@ -476,6 +486,21 @@ impl Backend for IoUring {
     }
 
     fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+        if self.forked != super::fork_generation() {
+            // A child that did not call ev_loop_fork: the ring is shared with the
+            // parent; take a ring of our own and re-arm every wanted fd on it.
+            self.ring = Ring::open(SQ_ENTRIES).ok_or(PollError::Fatal("(libev) io_uring_setup"))?;
+            self.forked = super::fork_generation();
+            self.fallback_armed = false;
+            self.rearm.clear();
+            for (fd, st) in self.fds.iter_mut().enumerate() {
+                st.generation = st.generation.wrapping_add(1);
+                st.armed = 0;
+                if st.want != 0 && !st.fallback {
+                    self.rearm.push(fd as i32);
+                }
+            }
+        }
         for fd in std::mem::take(&mut self.rearm) {
             let st = self.fds[fd as usize];
             if st.want != 0 && st.armed == 0 && !st.fallback && self.arm(fd, st.want).is_err() {
@@ -556,6 +581,7 @@ impl Backend for IoUring {
     fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
         let ring = Ring::open(SQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
         self.ring = ring;
+        self.forked = super::fork_generation();
         self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
         self.rearm.clear();
         if let Some(ep) = &mut self.fallback {

@@ -109,6 +109,8 @@ pub struct LinuxAio {
     fallback: Option<Epoll>,
     /// No context could be had: everything runs on the fallback.
     epoll_only: bool,
+    /// `fork_generation()` when the context was made.
+    forked: u32,
 }
 
 fn to_poll(mask: u8) -> u64 {
@@ -174,6 +176,7 @@ impl LinuxAio {
             events: vec![IoEvent::default(); 64],
             fallback: None,
             epoll_only: false,
+            forked: super::fork_generation(),
         };
         b.ring_ok = b.check_ring();
         Some(b)
@@ -380,7 +383,7 @@ impl LinuxAio {
 
 impl Drop for LinuxAio {
     fn drop(&mut self) {
-        if self.ctx != 0 {
+        if self.ctx != 0 && self.forked == super::fork_generation() {
             io_destroy(self.ctx);
         }
     }
@@ -415,6 +418,12 @@ impl Backend for LinuxAio {
     }
 
     fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+        if self.forked != super::fork_generation() {
+            // A child that did not call ev_loop_fork: the context (and the ring
+            // mapping, shared with the parent) must not be touched.
+            self.ctx = 0;
+            self.recreate_in_child().map_err(PollError::Fatal)?;
+        }
         self.submit(out);
         let fallback_fd = self.fallback.as_ref().map(|ep| ep.fd());
         if let Some(epfd) = fallback_fd {
@@ -458,10 +467,7 @@ impl Backend for LinuxAio {
     }
 
     fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
-        // The context belongs to the parent's address space; the child gets its own.
-        self.ctx = io_setup(self.slots).ok_or("(libev) linuxaio io_setup")?;
-        self.ring_ok = self.check_ring();
-        self.epoll_only = false;
+        self.new_context()?;
         self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
         self.to_arm.clear();
         if let Some(ep) = &mut self.fallback {
@@ -472,6 +478,24 @@ impl Backend for LinuxAio {
 }
 
 impl LinuxAio {
+    /// The context belongs to the parent's address space; the child gets its own.
+    fn new_context(&mut self) -> Result<(), &'static str> {
+        self.ctx = io_setup(self.slots).ok_or("(libev) linuxaio io_setup")?;
+        self.ring_ok = self.check_ring();
+        self.epoll_only = false;
+        self.forked = super::fork_generation();
+        Ok(())
+    }
+
+    /// Forked without ev_loop_fork: keep every fd's wanted mask and re-arm it in
+    /// the child's own context (the epoll fallback is shared with the parent, as
+    /// any epoll set is until ev_loop_fork).
+    fn recreate_in_child(&mut self) -> Result<(), &'static str> {
+        self.new_context()?;
+        self.rearm_all();
+        Ok(())
+    }
+
     /// The fallback epoll set is itself polled through AIO under its own fd slot.
     fn fds_fallback_arm(&mut self, epfd: i32, out: &mut Vec<FdEvent>) {
         let st = *self.state(epfd);

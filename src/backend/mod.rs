@@ -112,6 +112,26 @@ pub fn embeddable() -> u32 {
     supported() & (EVBACKEND_EPOLL | EVBACKEND_IOURING)
 }
 
+/// Incremented in every child process right after `fork`. Kernel objects that do
+/// not survive a fork (AIO contexts) or must not be shared with the parent
+/// (io_uring rings) are re-created when a backend sees it change, even if the
+/// program never calls `ev_loop_fork`.
+static FORK_GENERATION: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+extern "C" fn note_fork_in_child() {
+    FORK_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The current fork generation (registers the fork hook on first use).
+pub fn fork_generation() -> u32 {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    REGISTER.call_once(|| {
+        // SAFETY: registering a child hook that only touches an atomic.
+        unsafe { libc::pthread_atfork(None, None, Some(note_fork_in_child)) };
+    });
+    FORK_GENERATION.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Convert a timeout in seconds to whole milliseconds, rounding up so a wait never
 /// returns before the timer it was computed for is due.
 pub fn timeout_ms(timeout: f64) -> i32 {

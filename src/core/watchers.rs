@@ -93,10 +93,9 @@ impl Loop {
         // SAFETY: live watcher.
         unsafe { self.start_watcher(head(w), 1) };
         self.fds.ensure(fd);
+        // (libev also compares `next` with the watcher itself here, but `next` is
+        // uninitialised memory until the watcher is linked: not a usable check.)
         let wl = w as *mut ev_watcher_list;
-        if wr.next == wl {
-            alloc::fatal("libev: ev_io_start called with corrupted watcher");
-        }
         // SAFETY: live watcher, not on any list (it was inactive).
         unsafe { self.fds.link(fd, wl) };
         self.fds.change(fd, (wr.events & EV__IOFDSET) as u8 | REIFY);

@@ -124,6 +124,8 @@ pub extern "C" fn ev_loop_new(flags: c_uint) -> *mut Loop {
 }
 
 /// Runs the loop's cleanup watchers, then frees it.
+/// Not `noexcept` in C++: user callbacks may throw through it.
+/// cbindgen:postfix=
 #[no_mangle]
 pub unsafe extern "C-unwind" fn ev_loop_destroy(l: *mut Loop) {
     if l.is_null() {
@@ -173,6 +175,8 @@ pub extern "C" fn ev_resume(l: *mut Loop) {
     lp(l).resume()
 }
 
+/// Not `noexcept` in C++: user callbacks may throw through it.
+/// cbindgen:postfix=
 #[no_mangle]
 pub unsafe extern "C-unwind" fn ev_run(l: *mut Loop, flags: c_int) -> c_int {
     // SAFETY: checked non-null; loops stay valid while running.
@@ -246,6 +250,8 @@ pub extern "C" fn ev_pending_count(l: *mut Loop) -> c_uint {
     lp(l).pending_count()
 }
 
+/// Not `noexcept` in C++: user callbacks may throw through it.
+/// cbindgen:postfix=
 #[no_mangle]
 pub unsafe extern "C-unwind" fn ev_invoke_pending(l: *mut Loop) {
     // SAFETY: checked non-null live loop.
@@ -265,6 +271,8 @@ pub extern "C" fn ev_feed_fd_event(l: *mut Loop, fd: c_int, revents: c_int) {
     lp(l).fd_event(fd, revents)
 }
 
+/// Not `noexcept` in C++: user callbacks may throw through it.
+/// cbindgen:postfix=
 #[no_mangle]
 pub unsafe extern "C-unwind" fn ev_invoke(l: *mut Loop, w: *mut c_void, revents: c_int) {
     // SAFETY: the caller passes a live watcher.
@@ -353,6 +361,7 @@ pub unsafe extern "C" fn ev_embed_sweep(l: *mut Loop, w: *mut ev_embed) {
 
 /// Calls `cb` for every active watcher whose type is in `types`. Exported as libev
 /// exports it when built with walking enabled (ev.h declares it only then).
+/// cbindgen:ev-if=EV_WALK_ENABLE
 #[no_mangle]
 pub unsafe extern "C-unwind" fn ev_walk(l: *mut Loop, types: c_int, cb: core::walk::WalkCb) {
     // SAFETY: checked live loop.
