@@ -141,15 +141,23 @@ impl Backend for Epoll {
         }
         let generation = st.generation.wrapping_add(1);
         self.fds[fd as usize].generation = generation;
-        // One syscall in the usual cases: MOD while we believe it registered (ENOENT
-        // if the fd was closed and reopened meanwhile), else ADD.
+        // One syscall in the usual cases. Registered with this very mask (a re-arm
+        // after ev_io_set): ADD, whose EEXIST cheaply confirms it is the same file
+        // and which registers a new file behind a reused fd number. Registered
+        // with another mask: MOD (ENOENT if the fd was closed and reopened).
+        // Not registered: ADD.
         let _ = old;
-        let op = if st.kernel != 0 { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
+        let op = if st.kernel != 0 && st.kernel != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
         let res = match self.ctl(op, fd, new, generation) {
             Ok(()) => Ok(()),
             // The fd was closed and reopened: its old registration is gone.
             Err(libc::ENOENT) => self.ctl(libc::EPOLL_CTL_ADD, fd, new, generation),
-            // Still registered (a lazily kept registration, or the same file).
+            // The same file, already registered with exactly this mask.
+            Err(libc::EEXIST) if st.kernel == new => {
+                self.fds[fd as usize].generation = st.generation;
+                Ok(())
+            }
+            // Still registered (a lazily kept registration).
             Err(libc::EEXIST) => self.ctl(libc::EPOLL_CTL_MOD, fd, new, generation),
             Err(e) => Err(e),
         };

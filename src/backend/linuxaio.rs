@@ -118,6 +118,29 @@ fn to_poll(mask: u8) -> u64 {
     ((if m & EV_READ != 0 { libc::POLLIN } else { 0 }) | (if m & EV_WRITE != 0 { libc::POLLOUT } else { 0 })) as u64
 }
 
+/// signalfd and inotify wake their pollers without an event mask, so the kernel
+/// completes an AIO poll on them from a worker thread, a moment later: a loop
+/// run with EVRUN_NOWAIT would see the event only some iterations later. They
+/// go to the epoll fallback, whose wakeups are immediate. Checked when an fd is
+/// (re)registered, where the fd may have become a different file.
+fn completes_late(fd: c_int) -> bool {
+    // SAFETY: fstat into a zeroed struct; readlink into our buffer.
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(fd, &mut st) != 0 || st.st_mode & libc::S_IFMT != 0 {
+            return false; // anonymous inodes have no file type bits
+        }
+        let path = format!("/proc/self/fd/{fd}\0");
+        let mut buf = [0u8; 64];
+        let n = libc::readlink(path.as_ptr() as *const libc::c_char, buf.as_mut_ptr() as *mut libc::c_char, buf.len());
+        if n <= 0 {
+            return false;
+        }
+        let name = &buf[..n as usize];
+        name.windows(8).any(|w| w == b"signalfd") || name.windows(7).any(|w| w == b"inotify")
+    }
+}
+
 /// Probe once whether AIO polling works here.
 pub fn available() -> bool {
     static STATE: AtomicU32 = AtomicU32::new(0);
@@ -412,6 +435,9 @@ impl Backend for LinuxAio {
         }
         self.cancel(fd);
         if new != 0 {
+            if (old == 0 || old == new) && completes_late(fd) {
+                return self.move_to_fallback(fd);
+            }
             self.to_arm.push(fd);
         }
         true

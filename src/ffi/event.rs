@@ -344,7 +344,11 @@ pub unsafe extern "C" fn event_del(ev: *mut event) -> c_int {
         } else if events & (EV_READ | EV_WRITE) != 0 {
             l.io_stop(io_of(ev));
         }
-        l.timer_stop(timer_of(ev));
+        // Only an active timeout is stopped: one made pending by event_active
+        // still runs (libev's emulation behaves so).
+        if e.to.active != 0 {
+            l.timer_stop(timer_of(ev));
+        }
         e.ev_flags = EVLIST_INIT;
     }
     0

@@ -1,0 +1,139 @@
+# Makefile -- build, stage, test and install the Rust libev 4.33 replacement.
+#
+#   make              cargo build --release, then stage build/lib/
+#   make demo         build and run examples/demo.c against the staged library
+#   make check        run every C test (ctests/run-tests.sh): 3 ways x backends
+#   make check-valgrind   the C tests (our header + our library) under memcheck
+#   make abi-check    ../shared/abi/abi-check on the staged library + include/
+#   make install / uninstall   (PREFIX, LIBDIR, INCLUDEDIR, DESTDIR)
+#   make clean
+#
+# Testing another library (e.g. the reference libev standing in for ours):
+#   make check OURS_LIB=/usr/lib/x86_64-linux-gnu/libev.so.4 OURS_INC=/usr/include
+# When OURS_LIB is not the staged build/lib/libev.so.4, nothing is built.
+
+VERSION      := 4.33
+SOVERSION    := 4.33.0
+
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR      ?=
+
+CARGO        ?= cargo
+CARGOFLAGS   ?=
+CARGO_TARGET_DIR ?= target
+CARGO_OUT    := $(CARGO_TARGET_DIR)/release
+
+BUILDDIR     := build
+STAGE        := $(BUILDDIR)/lib
+STAGED_LIB   := $(STAGE)/libev.so.4
+HEADER_NAMES := ev.h ev++.h event.h
+
+# the library and header directory under test (override to test another one)
+OURS_LIB     ?= $(STAGED_LIB)
+OURS_INC     ?= include
+OURS_LIBDIR   = $(patsubst %/,%,$(dir $(OURS_LIB)))
+# build our library first only when it is the one under test
+OURS_DEPS    := $(if $(filter $(STAGED_LIB) ./$(STAGED_LIB) $(CURDIR)/$(STAGED_LIB),$(OURS_LIB)),all)
+
+ABI_CHECK    ?= ../shared/abi/abi-check
+DEMO_CFLAGS  ?= -O2 -g -Wall -Wextra
+
+# knobs of ctests/run-tests.sh (see its header), passed through when set
+export OURS_LIB OURS_INC REF_LIB REF_INC TESTS BACKENDS WAYS JOBS TIMEOUT \
+       VALGRIND_BACKENDS KEEP EXTRA_CFLAGS EXTRA_LIBS
+
+# ev.pc.in -> ev.pc; libdir/includedir relative to ${prefix} where possible
+pc_libdir     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+pc_includedir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(pc_libdir)|g' \
+             -e 's|@INCLUDEDIR@|$(pc_includedir)|g' -e 's|@VERSION@|$(VERSION)|g'
+
+.PHONY: all demo check check-valgrind abi-check bench install uninstall clean ref-libev
+
+all:
+	$(CARGO) build --release $(CARGOFLAGS)
+	@mkdir -p $(STAGE)/pkgconfig
+	@# copy + rename: a test still running on the old library keeps its inode
+	cp -f $(CARGO_OUT)/libev.so $(STAGE)/.libev.so.tmp
+	mv -f $(STAGE)/.libev.so.tmp $(STAGE)/libev.so.$(SOVERSION)
+	ln -sfn libev.so.$(SOVERSION) $(STAGE)/libev.so.4
+	ln -sfn libev.so.4 $(STAGE)/libev.so
+	cp -f $(CARGO_OUT)/libev.a $(STAGE)/.libev.a.tmp
+	mv -f $(STAGE)/.libev.a.tmp $(STAGE)/libev.a
+	$(PC_SED) ev.pc.in > $(STAGE)/pkgconfig/ev.pc
+	@readelf -d $(STAGE)/libev.so.$(SOVERSION) 2>/dev/null | grep -q 'SONAME.*\[libev\.so\.4\]' \
+	  || echo "WARNING: $(STAGE)/libev.so.$(SOVERSION) has no SONAME libev.so.4 (build.rs must set it)"
+
+# the header dir is given as -isystem, the way an installed ev.h is seen (the
+# ev.h macros of libev 4.33 itself trip -Wstrict-aliasing at -O2 otherwise)
+demo: $(OURS_DEPS)
+	@mkdir -p $(BUILDDIR)
+	$(CC) $(DEMO_CFLAGS) -isystem $(OURS_INC) examples/demo.c -o $(BUILDDIR)/demo \
+	  -L$(OURS_LIBDIR) -Wl,-rpath,$(abspath $(OURS_LIBDIR)) -lev
+	@ldd $(BUILDDIR)/demo | grep 'libev\.so' || true
+	./$(BUILDDIR)/demo
+
+# the reference libev (libev-dev) is needed for the refhdr+ours and ref ways
+ref-libev:
+	@if [ ! -f /usr/include/ev.h ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	    echo "reference libev not installed: apt-get install -y libev-dev"; \
+	    apt-get update && apt-get install -y libev-dev \
+	      || echo "WARNING: could not install libev-dev; the reference ways will be SKIPPED"; \
+	  else \
+	    echo "WARNING: reference libev not installed (apt-get install libev-dev as root);" \
+	         "the reference ways will be SKIPPED"; \
+	  fi; \
+	fi
+
+check: ref-libev $(OURS_DEPS)
+	ctests/run-tests.sh
+
+check-valgrind: $(OURS_DEPS)
+	@command -v valgrind > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get update && apt-get install -y valgrind; } \
+	  || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
+	VALGRIND=1 ctests/run-tests.sh
+
+# Side by side with the reference libev, as ratios (BENCH_FULL=1 for the whole matrix).
+bench: ref-libev all
+	bench/run.sh
+
+abi-check: $(OURS_DEPS)
+	$(ABI_CHECK) $(OURS_LIB) $(OURS_INC)
+
+# NO_BUILD=1: install what is staged without running cargo (e.g. under sudo)
+install: $(if $(NO_BUILD),,all)
+	@test -f $(STAGE)/libev.so.$(SOVERSION) || { echo "nothing staged in $(STAGE): run make first"; exit 1; }
+	install -d "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(INCLUDEDIR)"
+	install -m 0755 $(STAGE)/libev.so.$(SOVERSION) "$(DESTDIR)$(LIBDIR)/libev.so.$(SOVERSION)"
+	ln -sfn libev.so.$(SOVERSION) "$(DESTDIR)$(LIBDIR)/libev.so.4"
+	ln -sfn libev.so.4 "$(DESTDIR)$(LIBDIR)/libev.so"
+	install -m 0644 $(STAGE)/libev.a "$(DESTDIR)$(LIBDIR)/libev.a"
+	@for h in $(HEADER_NAMES); do \
+	  if [ -f include/$$h ]; then \
+	    echo "install -m 0644 include/$$h $(DESTDIR)$(INCLUDEDIR)/$$h"; \
+	    install -m 0644 include/$$h "$(DESTDIR)$(INCLUDEDIR)/$$h" || exit 1; \
+	  fi; \
+	done
+	$(PC_SED) ev.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/ev.pc"
+	$(PC_SED) ev.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/libev.pc"
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then ldconfig; fi
+
+uninstall:
+	rm -f "$(DESTDIR)$(LIBDIR)/libev.so.$(SOVERSION)" "$(DESTDIR)$(LIBDIR)/libev.so.4" \
+	      "$(DESTDIR)$(LIBDIR)/libev.so" "$(DESTDIR)$(LIBDIR)/libev.a" \
+	      "$(DESTDIR)$(PKGCONFIGDIR)/ev.pc" "$(DESTDIR)$(PKGCONFIGDIR)/libev.pc"
+	@# only the headers this tree ships (never e.g. libevent's event.h)
+	@for h in $(HEADER_NAMES); do \
+	  if [ -f include/$$h ]; then \
+	    echo "rm -f $(DESTDIR)$(INCLUDEDIR)/$$h"; rm -f "$(DESTDIR)$(INCLUDEDIR)/$$h"; \
+	  fi; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then ldconfig; fi
+
+clean:
+	rm -rf $(BUILDDIR)
+	$(CARGO) clean
