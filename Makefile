@@ -89,7 +89,10 @@ ref-libev:
 	  fi; \
 	fi
 
+# Rust unit tests and the stale-header check first, then the C suite (whose
+# last line is the summary CI reads).
 check: ref-libev $(OURS_DEPS)
+	EV_HEADER_CHECK=1 cargo test -q
 	ctests/run-tests.sh
 
 check-valgrind: $(OURS_DEPS)

@@ -501,22 +501,60 @@ impl Backend for IoUring {
                 }
             }
         }
+        let deadline = crate::core::time::monotonic() + timeout.max(0.0);
+        let mut first = true;
+        loop {
+            if self.rearm_completed().is_err() || self.arm_fallback().is_err() {
+                return Err(PollError::Fatal("(libev) io_uring_enter"));
+            }
+            let ready = self.ring.has_completions();
+            if !ready || self.ring.to_submit != 0 || self.ring.cq_overflowed() {
+                let left = if first { timeout } else { deadline - crate::core::time::monotonic() };
+                let wait = !ready && left > 0.0;
+                if self.ring.enter(wait, if wait { left } else { 0.0 }).is_err() {
+                    return Err(PollError::Fatal("(libev) io_uring_enter"));
+                }
+            }
+            first = false;
+            let before = out.len();
+            self.reap_into(out)?;
+            // Only completions of removed or replaced polls: wait on, until
+            // something real arrives or the timeout passes.
+            if out.len() != before || timeout <= 0.0 || crate::core::time::monotonic() >= deadline {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
+        let ring = Ring::open(SQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
+        self.ring = ring;
+        self.forked = super::fork_generation();
+        self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
+        self.rearm.clear();
+        if let Some(ep) = &mut self.fallback {
+            ep.reinit_after_fork()?;
+        }
+        self.fallback_armed = false;
+        Ok(())
+    }
+}
+
+impl IoUring {
+    /// Re-arm the fds whose one-shot poll completed and that are still wanted.
+    fn rearm_completed(&mut self) -> Result<(), c_int> {
         for fd in std::mem::take(&mut self.rearm) {
             let st = self.fds[fd as usize];
-            if st.want != 0 && st.armed == 0 && !st.fallback && self.arm(fd, st.want).is_err() {
-                return Err(PollError::Fatal("(libev) io_uring_enter"));
+            if st.want != 0 && st.armed == 0 && !st.fallback {
+                self.arm(fd, st.want)?;
             }
         }
-        if self.arm_fallback().is_err() {
-            return Err(PollError::Fatal("(libev) io_uring_enter"));
-        }
-        let ready = self.ring.has_completions();
-        if !ready || self.ring.to_submit != 0 || self.ring.cq_overflowed() {
-            let wait = !ready && timeout > 0.0;
-            if self.ring.enter(wait, if wait { timeout } else { 0.0 }).is_err() {
-                return Err(PollError::Fatal("(libev) io_uring_enter"));
-            }
-        }
+        Ok(())
+    }
+
+    /// Turn the completions in the ring into readiness reports.
+    fn reap_into(&mut self, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
         let mut moved = Vec::new();
         let mut fallback_ready = false;
         let fds = &mut self.fds;
@@ -575,19 +613,6 @@ impl Backend for IoUring {
                 ep.poll(0.0, out)?;
             }
         }
-        Ok(())
-    }
-
-    fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
-        let ring = Ring::open(SQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
-        self.ring = ring;
-        self.forked = super::fork_generation();
-        self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
-        self.rearm.clear();
-        if let Some(ep) = &mut self.fallback {
-            ep.reinit_after_fork()?;
-        }
-        self.fallback_armed = false;
         Ok(())
     }
 }

@@ -444,6 +444,7 @@ impl Backend for LinuxAio {
     }
 
     fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+        let before = out.len();
         if self.forked != super::fork_generation() {
             // A child that did not call ev_loop_fork: the context (and the ring
             // mapping, shared with the parent) must not be touched.
@@ -456,31 +457,49 @@ impl Backend for LinuxAio {
             // The fallback's fd is watched like any other, through AIO, unless AIO
             // is gone altogether, in which case epoll does the waiting.
             if self.epoll_only {
-                return self.fallback.as_mut().expect("fallback").poll(if out.is_empty() { timeout } else { 0.0 }, out);
+                return self.fallback.as_mut().expect("fallback").poll(if out.len() == before { timeout } else { 0.0 }, out);
             }
             self.fds_fallback_arm(epfd, out);
         }
-        let mut got = self.reap_ring(out);
-        if got == 0 && out.is_empty() {
+        // Completions of cancelled or replaced requests are dropped; keep waiting
+        // until something real arrives or the timeout passes.
+        self.reap_ring(out);
+        let deadline = crate::core::time::monotonic() + timeout.max(0.0);
+        let mut first = true;
+        while out.len() == before {
+            let left = if first { timeout.max(0.0) } else { deadline - crate::core::time::monotonic() };
+            if !first && left <= 0.0 {
+                break;
+            }
+            first = false;
             let ts = libc::timespec {
-                tv_sec: timeout.max(0.0).floor() as libc::time_t,
-                tv_nsec: ((timeout.max(0.0) - timeout.max(0.0).floor()) * 1e9) as c_long,
+                tv_sec: left.max(0.0).floor() as libc::time_t,
+                tv_nsec: ((left.max(0.0) - left.max(0.0).floor()) * 1e9) as c_long,
             };
             // SAFETY: our context and event buffer.
             let n = unsafe {
                 libc::syscall(libc::SYS_io_getevents, self.ctx, 1 as c_long, self.events.len() as c_long, self.events.as_mut_ptr(), &ts)
             };
-            if n < 0 && errno() != libc::EINTR {
+            if n < 0 {
+                if errno() == libc::EINTR {
+                    break;
+                }
                 return Err(PollError::Fatal("(libev) linuxaio io_getevents"));
             }
-            for i in 0..n.max(0) as usize {
+            for i in 0..n as usize {
                 let ev = self.events[i];
                 self.handle(ev, out);
             }
-            got = n.max(0) as usize;
-            if got == self.events.len() {
+            if n as usize == self.events.len() {
                 let len = self.events.len() * 2;
                 self.events.resize(len, IoEvent::default());
+            }
+            if n == 0 || left <= 0.0 {
+                break;
+            }
+            // Completed polls of fds still wanted are re-armed before waiting again.
+            if out.len() == before {
+                self.submit(out);
             }
         }
         if let Some(epfd) = fallback_fd {
