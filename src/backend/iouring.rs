@@ -244,11 +244,10 @@ impl Ring {
     fn enter(&mut self, wait: bool, timeout: f64) -> Result<(), c_int> {
         // SAFETY: publishing the tail after the entries were written.
         unsafe { (*self.sq_tail).store(self.sq_local_tail, Ordering::Release) };
-        let ts = libc::timespec {
-            tv_sec: timeout.max(0.0).floor() as libc::time_t,
-            tv_nsec: ((timeout.max(0.0) - timeout.max(0.0).floor()) * 1e9) as c_long,
-        };
-        let arg = GeteventsArg { sigmask: 0, sigmask_sz: 0, min_wait_usec: 0, ts: &ts as *const _ as u64 };
+        let ts = super::timespec(timeout);
+        // No timespec: wait until a completion arrives.
+        let tsp = if timeout.is_infinite() { 0 } else { &ts as *const _ as u64 };
+        let arg = GeteventsArg { sigmask: 0, sigmask_sz: 0, min_wait_usec: 0, ts: tsp };
         let flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG;
         let min_complete: u32 = if wait { 1 } else { 0 };
         // SAFETY: io_uring_enter on our ring with a valid extended argument.

@@ -472,13 +472,11 @@ impl Backend for LinuxAio {
                 break;
             }
             first = false;
-            let ts = libc::timespec {
-                tv_sec: left.max(0.0).floor() as libc::time_t,
-                tv_nsec: ((left.max(0.0) - left.max(0.0).floor()) * 1e9) as c_long,
-            };
+            let ts = super::timespec(left);
+            let tsp: *const libc::timespec = if left.is_infinite() { std::ptr::null() } else { &ts };
             // SAFETY: our context and event buffer.
             let n = unsafe {
-                libc::syscall(libc::SYS_io_getevents, self.ctx, 1 as c_long, self.events.len() as c_long, self.events.as_mut_ptr(), &ts)
+                libc::syscall(libc::SYS_io_getevents, self.ctx, 1 as c_long, self.events.len() as c_long, self.events.as_mut_ptr(), tsp)
             };
             if n < 0 {
                 if errno() == libc::EINTR {

@@ -45,7 +45,8 @@ pub trait Backend {
     /// then reports `EV_ERROR` to its watchers.
     fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool;
 
-    /// Wait up to `timeout` seconds (0 = just look) and append what is ready.
+    /// Wait up to `timeout` seconds (0 = just look, infinite = until something
+    /// happens) and append what is ready.
     fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError>;
 
     /// An fd that becomes readable when events are ready (for embedding), or -1.
@@ -112,6 +113,12 @@ pub fn embeddable() -> u32 {
     supported() & (EVBACKEND_EPOLL | EVBACKEND_IOURING)
 }
 
+/// A relative timeout as a timespec (meaningful only when finite).
+pub fn timespec(timeout: f64) -> libc::timespec {
+    let t = timeout.max(0.0);
+    libc::timespec { tv_sec: t.floor() as libc::time_t, tv_nsec: ((t - t.floor()) * 1e9) as libc::c_long }
+}
+
 /// Incremented in every child process right after `fork`. Kernel objects that do
 /// not survive a fork (AIO contexts) or must not be shared with the parent
 /// (io_uring rings) are re-created when a backend sees it change, even if the
@@ -137,6 +144,8 @@ pub fn fork_generation() -> u32 {
 pub fn timeout_ms(timeout: f64) -> i32 {
     if timeout <= 0.0 {
         0
+    } else if timeout.is_infinite() {
+        -1
     } else {
         (timeout * 1e3 + 0.9999).min(i32::MAX as f64) as i32
     }

@@ -76,6 +76,7 @@ impl Backend for Select {
             tv_sec: secs as libc::time_t,
             tv_usec: ((timeout.max(0.0) - secs) * 1e6).ceil().min(999_999.0) as libc::suseconds_t,
         };
+        let tvp: *mut libc::timeval = if timeout.is_infinite() { std::ptr::null_mut() } else { &mut tv };
         let (r, w) = if words == 0 {
             (std::ptr::null_mut(), std::ptr::null_mut())
         } else {
@@ -83,7 +84,7 @@ impl Backend for Select {
         };
         // SAFETY: the masks hold at least `nfds` bits; the kernel reads and writes
         // only that many.
-        let n = unsafe { libc::select(self.nfds as c_int, r, w, std::ptr::null_mut(), &mut tv) };
+        let n = unsafe { libc::select(self.nfds as c_int, r, w, std::ptr::null_mut(), tvp) };
         if n < 0 {
             return match std::io::Error::last_os_error().raw_os_error() {
                 Some(libc::EINTR) | Some(libc::ENOMEM) => Ok(()),

@@ -81,7 +81,10 @@ fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> (f64, f64) {
     if flags & EVRUN_NOWAIT != 0 || l.idle_count != 0 || l.activecnt == 0 || l.pending.any() {
         return (0.0, 0.0);
     }
-    let mut wait = MAX_BLOCKTIME;
+    // Nothing to wake up for but io: block until io arrives. libev wakes up at
+    // least every MAX_BLOCKTIME to notice wall-clock changes; that is needed only
+    // for periodics without the clock-change timerfd.
+    let mut wait = if !l.periodics.is_empty() && l.jump_io.active == 0 { MAX_BLOCKTIME } else { f64::INFINITY };
     if let Some(top) = l.timers.top() {
         wait = wait.min(top.at - l.mn_now);
     }
@@ -127,16 +130,14 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
             acquire(lp);
         }
         let l = &mut *lp;
-        for ev in ready.drain(..) {
+        for ev in ready.iter() {
             if ev.revents == FD_BAD {
                 l.fd_kill(ev.fd);
-            } else if let Some(a) = l.fds.get(ev.fd) {
-                // An fd changed while we waited: its events may be for the old file.
-                if a.reify == 0 {
-                    l.fd_event(ev.fd, ev.revents);
-                }
+            } else {
+                l.fd_event_checked(ev.fd, ev.revents);
             }
         }
+        ready.clear();
         l.ready = ready;
         match res {
             Ok(()) => {}

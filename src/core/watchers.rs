@@ -123,10 +123,25 @@ impl Loop {
         self.fds.change(fd, REIFY);
     }
 
+    /// A readiness report from the backend: dropped if the fd changed while the
+    /// backend waited (the report may be about the file it used to be).
+    #[inline]
+    pub fn fd_event_checked(&mut self, fd: i32, revents: c_int) {
+        let Some(a) = self.fds.get(fd) else { return };
+        if a.reify == 0 {
+            self.queue_fd_watchers(a.head, revents);
+        }
+    }
+
     /// Queue `revents` for every io watcher of `fd` interested in them.
     pub fn fd_event(&mut self, fd: i32, revents: c_int) {
         let Some(a) = self.fds.get(fd) else { return };
-        let mut w = a.head;
+        self.queue_fd_watchers(a.head, revents);
+    }
+
+    #[inline]
+    fn queue_fd_watchers(&mut self, head: *mut ev_watcher_list, revents: c_int) {
+        let mut w = head;
         while !w.is_null() {
             // SAFETY: watchers on fd lists are live and started.
             let io = unsafe { &*(w as *const ev_io) };
