@@ -42,22 +42,34 @@ impl TimerHeap {
         &self.nodes
     }
 
-    #[inline]
+    #[inline(always)]
     fn place(&mut self, i: usize, n: Node) {
-        self.nodes[i] = n;
-        // SAFETY: every node's watcher is a live, started watcher owned by the user
-        // until it is stopped, which removes it from the heap first.
-        unsafe { (*n.w).active = i as c_int + 1 };
+        debug_assert!(i < self.nodes.len());
+        // SAFETY: callers pass indices below `len`; every node's watcher is a
+        // live, started watcher owned by the user until it is stopped, which
+        // removes it from the heap first.
+        unsafe {
+            *self.nodes.get_unchecked_mut(i) = n;
+            (*n.w).active = i as c_int + 1;
+        }
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize) -> f64 {
+        debug_assert!(i < self.nodes.len());
+        // SAFETY: callers pass indices below `len`.
+        unsafe { self.nodes.get_unchecked(i).at }
     }
 
     fn sift_up(&mut self, mut i: usize) {
         let n = self.nodes[i];
         while i > 0 {
             let p = parent(i);
-            if self.nodes[p].at <= n.at {
+            if self.at(p) <= n.at {
                 break;
             }
-            let pn = self.nodes[p];
+            // SAFETY: p < i < len.
+            let pn = unsafe { *self.nodes.get_unchecked(p) };
             self.place(i, pn);
             i = p;
         }
@@ -69,22 +81,36 @@ impl TimerHeap {
         let len = self.nodes.len();
         loop {
             let first = ARITY * i + 1;
-            if first >= len {
-                break;
-            }
-            let end = (first + ARITY).min(len);
-            let mut min = first;
-            let mut min_at = self.nodes[first].at;
-            for c in first + 1..end {
-                if self.nodes[c].at < min_at {
-                    min = c;
-                    min_at = self.nodes[c].at;
+            let (mut min, mut min_at);
+            if first + ARITY <= len {
+                // All four children exist: the common case, no bounds to check.
+                min = first;
+                min_at = self.at(first);
+                for c in first + 1..first + ARITY {
+                    let a = self.at(c);
+                    if a < min_at {
+                        min = c;
+                        min_at = a;
+                    }
                 }
+            } else if first < len {
+                min = first;
+                min_at = self.at(first);
+                for c in first + 1..len {
+                    let a = self.at(c);
+                    if a < min_at {
+                        min = c;
+                        min_at = a;
+                    }
+                }
+            } else {
+                break;
             }
             if n.at <= min_at {
                 break;
             }
-            let mn = self.nodes[min];
+            // SAFETY: min < len.
+            let mn = unsafe { *self.nodes.get_unchecked(min) };
             self.place(i, mn);
             i = min;
         }
