@@ -80,7 +80,7 @@ main (void)
 {
   struct ev_loop *loop;
   int sv[2], pp[2];
-  char buf[16];
+  char buf[16] = { 0 };
   ev_io w;
 
   ALARM_GUARD (5);

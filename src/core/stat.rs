@@ -209,6 +209,9 @@ impl Loop {
             if wr.active != 0 {
                 return;
             }
+            // A path that does not exist leaves everything but st_nlink unwritten;
+            // start from zeros rather than whatever the memory held.
+            wr.attr = std::mem::zeroed();
             stat_now(w);
             if wr.interval != 0.0 && wr.interval < MIN_STAT_INTERVAL {
                 wr.interval = MIN_STAT_INTERVAL;
