@@ -1,11 +1,16 @@
 # Makefile -- build, stage, test and install the Rust libev 4.33 replacement.
 #
-#   make              cargo build --release, then stage build/lib/
+#   make              cargo build --release, then stage build/lib/ (+ build/bin/ev-info)
 #   make demo         build and run examples/demo.c against the staged library
-#   make check        run every C test (ctests/run-tests.sh): 3 ways x backends
+#   make check        run every C/C++ test (ctests/run-tests.sh): 3 ways x
+#                     backends, plus check-install (folded into its summary)
+#   make check-install    install into a scratch prefix, build + run programs
+#                     against it (pkg-config, -I/-L, rpath, static, C++, ev-info)
+#   make check-programs   Debian's libev programs (nghttp2, shadowsocks-libev)
+#                     on our library (installs them with apt-get when root)
 #   make check-valgrind   the C tests (our header + our library) under memcheck
 #   make abi-check    ../shared/abi/abi-check on the staged library + include/
-#   make install / uninstall   (PREFIX, LIBDIR, INCLUDEDIR, DESTDIR)
+#   make install / uninstall   (PREFIX, LIBDIR, INCLUDEDIR, BINDIR, DESTDIR)
 #   make clean
 #
 # Testing another library (e.g. the reference libev standing in for ours):
@@ -19,6 +24,9 @@ PREFIX       ?= /usr/local
 LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR       ?= $(PREFIX)/bin
+# run after (un)installing as root without DESTDIR; LDCONFIG=: skips it
+LDCONFIG     ?= ldconfig
 DESTDIR      ?=
 
 CARGO        ?= cargo
@@ -40,10 +48,11 @@ OURS_DEPS    := $(if $(filter $(STAGED_LIB) ./$(STAGED_LIB) $(CURDIR)/$(STAGED_L
 
 ABI_CHECK    ?= ../shared/abi/abi-check
 DEMO_CFLAGS  ?= -O2 -g -Wall -Wextra
+EVINFO_CFLAGS ?= -O2 -g -Wall -Wextra
 
 # knobs of ctests/run-tests.sh (see its header), passed through when set
 export OURS_LIB OURS_INC REF_LIB REF_INC TESTS BACKENDS WAYS JOBS TIMEOUT \
-       VALGRIND_BACKENDS KEEP EXTRA_CFLAGS EXTRA_LIBS
+       VALGRIND_BACKENDS KEEP EXTRA_CFLAGS EXTRA_LIBS EXTRA_CXXFLAGS REQUESTS
 
 # ev.pc.in -> ev.pc; libdir/includedir relative to ${prefix} where possible
 pc_libdir     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
@@ -51,7 +60,7 @@ pc_includedir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(pc_libdir)|g' \
              -e 's|@INCLUDEDIR@|$(pc_includedir)|g' -e 's|@VERSION@|$(VERSION)|g'
 
-.PHONY: all demo check check-valgrind abi-check bench install uninstall clean ref-libev
+.PHONY: all demo check check-valgrind check-install check-programs abi-check bench install uninstall clean ref-libev
 
 all:
 	$(CARGO) build --release $(CARGOFLAGS)
@@ -66,6 +75,10 @@ all:
 	$(PC_SED) ev.pc.in > $(STAGE)/pkgconfig/ev.pc
 	@readelf -d $(STAGE)/libev.so.$(SOVERSION) 2>/dev/null | grep -q 'SONAME.*\[libev\.so\.4\]' \
 	  || echo "WARNING: $(STAGE)/libev.so.$(SOVERSION) has no SONAME libev.so.4 (build.rs must set it)"
+	@# ev-info finds the library as ../lib relative to itself (build/ or $(PREFIX))
+	@mkdir -p $(BUILDDIR)/bin
+	$(CC) $(EVINFO_CFLAGS) -Iinclude tools/ev-info.c -o $(BUILDDIR)/bin/ev-info \
+	  -L$(STAGE) -Wl,-rpath,'$$ORIGIN/../lib' -lev
 
 # the header dir is given as -isystem, the way an installed ev.h is seen (the
 # ev.h macros of libev 4.33 itself trip -Wstrict-aliasing at -O2 otherwise)
@@ -91,9 +104,18 @@ ref-libev:
 
 # Rust unit tests and the stale-header check first, then the C suite (whose
 # last line is the summary CI reads).
+# CHECK_INSTALL=1: the harness also runs checks/check-install.sh (as the test
+# "check-install"), so its result is part of the final summary line; only
+# when the staged build is the library under test.
 check: ref-libev $(OURS_DEPS)
 	EV_HEADER_CHECK=1 cargo test -q
-	ctests/run-tests.sh
+	CHECK_INSTALL=$(if $(OURS_DEPS),1,0) ctests/run-tests.sh
+
+check-install: all
+	checks/check-install.sh
+
+check-programs: $(OURS_DEPS)
+	checks/check-programs.sh
 
 check-valgrind: $(OURS_DEPS)
 	@command -v valgrind > /dev/null || { [ "$$(id -u)" = 0 ] && apt-get update && apt-get install -y valgrind; } \
@@ -123,19 +145,24 @@ install: $(if $(NO_BUILD),,all)
 	done
 	$(PC_SED) ev.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/ev.pc"
 	$(PC_SED) ev.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/libev.pc"
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then ldconfig; fi
+	@if [ -f $(BUILDDIR)/bin/ev-info ]; then \
+	  echo "install -m 0755 $(BUILDDIR)/bin/ev-info $(DESTDIR)$(BINDIR)/ev-info"; \
+	  install -d "$(DESTDIR)$(BINDIR)" && install -m 0755 $(BUILDDIR)/bin/ev-info "$(DESTDIR)$(BINDIR)/ev-info" || exit 1; \
+	else echo "WARNING: $(BUILDDIR)/bin/ev-info not built (run make): not installed"; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v $(LDCONFIG) > /dev/null; then $(LDCONFIG); fi
 
 uninstall:
 	rm -f "$(DESTDIR)$(LIBDIR)/libev.so.$(SOVERSION)" "$(DESTDIR)$(LIBDIR)/libev.so.4" \
 	      "$(DESTDIR)$(LIBDIR)/libev.so" "$(DESTDIR)$(LIBDIR)/libev.a" \
-	      "$(DESTDIR)$(PKGCONFIGDIR)/ev.pc" "$(DESTDIR)$(PKGCONFIGDIR)/libev.pc"
+	      "$(DESTDIR)$(PKGCONFIGDIR)/ev.pc" "$(DESTDIR)$(PKGCONFIGDIR)/libev.pc" \
+	      "$(DESTDIR)$(BINDIR)/ev-info"
 	@# only the headers this tree ships (never e.g. libevent's event.h)
 	@for h in $(HEADER_NAMES); do \
 	  if [ -f include/$$h ]; then \
 	    echo "rm -f $(DESTDIR)$(INCLUDEDIR)/$$h"; rm -f "$(DESTDIR)$(INCLUDEDIR)/$$h"; \
 	  fi; \
 	done
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then ldconfig; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v $(LDCONFIG) > /dev/null; then $(LDCONFIG); fi
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ctests/run-tests.sh -- build and run the C tests (ctests/*.c) three ways,
-# under every backend each library supports.
+# ctests/run-tests.sh -- build and run the C tests (ctests/*.c) and the C++
+# tests (ctests/*.cc, built with $CXX against ev++.h) three ways, under every
+# backend each library supports.
 #
 #   ours         our ev.h (-I$OURS_INC) + our library (rpath + LD_LIBRARY_PATH)
 #   refhdr+ours  binary drop-in: compiled against the REFERENCE ev.h and linked
@@ -16,25 +17,33 @@
 #   OURS_INC   directory with our ev.h        (default: include)
 #   REF_LIB    reference libev.so.4           (default: /usr/lib/<multiarch>/libev.so.4)
 #   REF_INC    directory with reference ev.h  (default: /usr/include)
-#   TESTS      subset of tests, e.g. "io_basic timer_again" (names, .c or paths)
+#   TESTS      subset of tests, e.g. "io_basic timer_again" (names, .c/.cc or paths)
 #   BACKENDS   restrict backends, numbers or names, e.g. "4 128" or "epoll io_uring"
 #   WAYS       restrict ways, e.g. "ours refhdr+ours"       (default: all three)
 #   JOBS       parallel jobs                   (default: nproc)
 #   TIMEOUT    seconds per run                 (default: 20; 120 under valgrind)
 #   CC, EXTRA_CFLAGS, EXTRA_LIBS               compiler and additions
+#   CXX, EXTRA_CXXFLAGS                        the same for the *.cc tests
 #   VALGRIND=1 memcheck mode: only way "ours", under valgrind --leak-check=full;
 #              "definitely lost" and memory errors fail the run.
 #              Backends from VALGRIND_BACKENDS (default: "4" = epoll).
 #   CTEST_BUILD  build directory               (default: build/ctests)
 #   KEEP=1     keep the scratch directories of passing runs too
+#   CHECK_INSTALL=1  also run checks/check-install.sh (make install into a
+#              scratch prefix, programs built against it) as the test
+#              "check-install", way "installed" -- set by make check; with
+#              TESTS it runs only when TESTS names "check-install"
 #
 # Test conventions: exit 0 = pass, 77 = skip (the last stderr line is shown as
 # the reason), anything else = fail; killed after $TIMEOUT seconds.  Each run
 # gets a fresh scratch directory as cwd and TMPDIR, stdin /dev/null, and the
 # environment LIBEV_FLAGS=<backend bit>, CTEST_WAY=<way>, CTEST_BACKEND=<name>.
 # A line containing "OURS-ONLY: <reason>" keeps a test from running the "ref"
-# way.  Helpers that are not tests: backends.c, files named _*.c and files
-# containing the word CTESTS-HELPER.
+# way.  Helpers that are not tests: backends.c, files named _*.c/_*.cc and
+# files containing the word CTESTS-HELPER.
+# Tests may include <event.h> (libev's libevent emulation): the "ours" way
+# gets include/event.h, the reference ways the same file next to the
+# reference ev.h (Debian installs no libev event.h) unless $REF_INC has one.
 # Shared test code goes into headers (ctests/*.h; -Ictests is passed).
 #
 # Output: one line per test/way/backend ("PASS  name  way  backend"), failure
@@ -48,6 +57,7 @@ export LC_ALL=C
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 CC="${CC:-gcc}"
+CXX="${CXX:-g++}"
 MULTIARCH="$($CC -print-multiarch 2>/dev/null)"
 MULTIARCH="${MULTIARCH:-x86_64-linux-gnu}"
 
@@ -72,6 +82,8 @@ JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 BUILD="$(abspath "${CTEST_BUILD:-$ROOT/build/ctests}")"
 KEEP="${KEEP:-0}"
 CFLAGS=(-Wall -Werror -O1 -g ${EXTRA_CFLAGS:-})
+# -Wno-noexcept-type: libev's own ev++.h triggers it below C++17
+CXXFLAGS=(-Wall -Werror -Wno-noexcept-type -O1 -g ${EXTRA_CXXFLAGS:-})
 LIBS=(-lpthread -lm -ldl ${EXTRA_LIBS:-})
 REF_MISSING_MSG="reference libev not installed: apt-get install libev-dev"
 
@@ -157,9 +169,17 @@ if [ "$REF_OK" = 1 ]; then
   # a private include dir holding only the reference headers, used with
   # -isystem: immune to an ev.h installed in /usr/local/include, and the
   # headers stay system headers (as for any user of the packaged libev)
-  for h in ev.h ev++.h event.h; do
+  for h in ev.h ev++.h; do
     [ -f "$REF_INC/$h" ] && ln -sf "$REF_INC/$h" "$SCRATCH/inc-ref/$h"
   done
+  # event.h: the reference's only if it is libev's emulation header (not
+  # libevent's); else a copy of ours, whose #include "ev.h" then finds the
+  # reference ev.h next to it
+  if [ -f "$REF_INC/event.h" ] && grep -q iosig "$REF_INC/event.h"; then
+    ln -sf "$REF_INC/event.h" "$SCRATCH/inc-ref/event.h"
+  elif [ -f "$OURS_INC/event.h" ]; then
+    cp -f "$OURS_INC/event.h" "$SCRATCH/inc-ref/event.h"
+  fi
 fi
 
 # how to compile: variant "ours" (our header) or "ref" (reference header)
@@ -188,7 +208,9 @@ compile() {
   fi
   mapfile -t cf < <(cc_flags "$variant")
   mapfile -t lf < <(ld_flags "$variant")
-  if $CC "${CFLAGS[@]}" "${cf[@]}" "$src" -o "$out.tmp$$" "${lf[@]}" "${LIBS[@]}" > "$out.log" 2>&1; then
+  local comp=("$CC" "${CFLAGS[@]}")
+  case "$src" in *.cc) comp=("$CXX" "${CXXFLAGS[@]}") ;; esac
+  if "${comp[@]}" "${cf[@]}" "$src" -o "$out.tmp$$" "${lf[@]}" "${LIBS[@]}" > "$out.log" 2>&1; then
     mv -f "$out.tmp$$" "$out"
   else
     rm -f "$out.tmp$$" "$out"; return 1
@@ -287,20 +309,31 @@ else
 fi
 
 # ------------------------------------------------------------------ tests
+# a test is NAME.c (C) or NAME.cc (C++); src_of NAME -> its source file
+src_of() { if [ -f "$HERE/$1.cc" ]; then echo "$HERE/$1.cc"; else echo "$HERE/$1.c"; fi; }
 ALL=()
-for f in "$HERE"/*.c; do
+for f in "$HERE"/*.c "$HERE"/*.cc; do
   [ -e "$f" ] || continue
-  n="$(basename "$f" .c)"
+  n="$(basename "$f")"; n="${n%.c}"; n="${n%.cc}"
   case "$n" in backends|_*) continue ;; esac
   grep -q 'CTESTS-HELPER' "$f" && continue
+  if [ -f "$HERE/$n.c" ] && [ -f "$HERE/$n.cc" ]; then
+    case "$f" in *.cc) prefail "$n" "both ctests/$n.c and ctests/$n.cc exist: rename one" "" ;; esac
+    continue
+  fi
   ALL+=("$n")
 done
 SEL=()
+RUN_INSTALL=0
+[ "${CHECK_INSTALL:-0}" = 1 ] && [ "$VALGRIND" != 1 ] && RUN_INSTALL=1
 if [ -n "${TESTS:-}" ]; then
+  want_install=0
   for t in $TESTS; do
-    t="$(basename "$t")"; t="${t%.c}"
-    if [ -f "$HERE/$t.c" ]; then SEL+=("$t"); else prefail "$t" "no such test: ctests/$t.c" ""; fi
+    t="$(basename "$t")"; t="${t%.c}"; t="${t%.cc}"
+    if [ "$t" = check-install ]; then want_install=1
+    elif [ -f "$HERE/$t.c" ] || [ -f "$HERE/$t.cc" ]; then SEL+=("$t"); else prefail "$t" "no such test: ctests/$t.c or ctests/$t.cc" ""; fi
   done
+  RUN_INSTALL=$want_install
 else
   SEL=("${ALL[@]}")
 fi
@@ -312,14 +345,14 @@ if [ -n "$FATAL" ]; then
   echo "0 passed, $n failed, 0 skipped"
   exit 1
 fi
-[ ${#SEL[@]} -eq 0 ] && echo "ctests: WARNING: no tests found in $HERE"
+[ ${#SEL[@]} -eq 0 ] && [ "$RUN_INSTALL" = 0 ] && echo "ctests: WARNING: no tests found in $HERE"
 
 [ "$VALGRIND" = 1 ] && echo "ctests: valgrind mode (memcheck, leak-check=full, definite leaks fail), backends: $(names_of "$FILTER"), timeout ${TIMEOUT}s"
 
 # ---------------------------------------------------------- compile phase
 compile_job() { # name variant
   local name="$1" variant="$2" what
-  if ! compile "$HERE/$name.c" "$variant" "$BIN/$name.$variant"; then
+  if ! compile "$(src_of "$name")" "$variant" "$BIN/$name.$variant"; then
     [ "$variant" = ours ] && what="(compile against our header)" || what="(compile against the reference header)"
     result FAIL "$name" "$variant" - "$what" "$(tail -n 25 "$BIN/$name.$variant.log" | indent)"
   fi
@@ -381,8 +414,25 @@ run_job() { # name way backend-bit binary libdir
   esac
 }
 
+# the installed tree (checks/check-install.sh): one result for all its checks
+install_job() {
+  local t1 rc=0 el log="$SCRATCH/check-install.log" n
+  t1=${EPOCHREALTIME/./}
+  "$ROOT/checks/check-install.sh" < /dev/null > "$log" 2>&1 || rc=$?
+  el=$(( (${EPOCHREALTIME/./} - t1) / 10000 ))
+  printf -v el '%d.%02ds' $((el / 100)) $((el % 100))
+  n="$(tail -n 1 "$log")"
+  if [ "$rc" = 0 ]; then
+    result PASS check-install installed - "($n, $el)"
+  else
+    result FAIL check-install installed - "(${n:-exit status $rc}, $el)" \
+      "$( { grep -A12 '^FAIL' "$log" || tail -n 15 "$log"; echo "repro: make check-install  [log: $log]"; } | indent)"
+  fi
+}
+[ "$RUN_INSTALL" = 1 ] && spawn install_job
+
 for t in "${SEL[@]}"; do
-  src="$HERE/$t.c"
+  src="$(src_of "$t")"
   if in_ways ours && [ -f "$BIN/$t.ours" ]; then
     for bit in $(bits_of $((OURS_SUP & FILTER))); do
       if (( OURS_USE & bit )); then
