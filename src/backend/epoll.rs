@@ -10,7 +10,7 @@
 //!   on every wait, with a zero timeout;
 //! - `EBADF` and friends are reported to the loop as an invalid fd.
 
-use super::{timeout_ms, Backend, FdEvent, PollError};
+use super::{errno, timeout_ms, Backend, FdEvent, PollError};
 use crate::abi::{EVBACKEND_EPOLL, EV_READ, EV_WRITE};
 use libc::{c_int, epoll_event};
 
@@ -38,9 +38,6 @@ fn mask_to_epoll(mask: u8) -> u32 {
         | (if m & EV_WRITE != 0 { libc::EPOLLOUT as u32 } else { 0 })
 }
 
-fn errno() -> c_int {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
 
 fn create_epoll_fd() -> Option<c_int> {
     // SAFETY: plain syscall.

@@ -18,8 +18,8 @@
 //!   backend, whose own fd is polled through the ring.
 
 use super::epoll::Epoll;
-use super::{Backend, FdEvent, PollError, FD_BAD};
-use crate::abi::{EVBACKEND_IOURING, EV_READ, EV_WRITE};
+use super::{errno, Backend, FdEvent, PollError, FD_BAD};
+use crate::abi::EVBACKEND_IOURING;
 use libc::{c_int, c_long, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -131,9 +131,6 @@ const _: () = assert!(std::mem::size_of::<Sqe>() == 64);
 const _: () = assert!(std::mem::size_of::<Cqe>() == 16);
 const _: () = assert!(std::mem::size_of::<Params>() == 120);
 
-fn errno() -> c_int {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
 
 /// The mapped rings of one io_uring instance.
 struct Ring {
@@ -362,10 +359,6 @@ pub struct IoUring {
     forked: u32,
 }
 
-fn to_poll(mask: u8) -> u32 {
-    let m = mask as c_int;
-    ((if m & EV_READ != 0 { libc::POLLIN } else { 0 }) | (if m & EV_WRITE != 0 { libc::POLLOUT } else { 0 })) as u32
-}
 
 fn user_data(fd: u32, generation: u32) -> u64 {
     (fd as u64) | ((generation as u64) << 32)
@@ -412,7 +405,7 @@ impl IoUring {
         st.generation = st.generation.wrapping_add(1);
         st.armed = mask;
         let ud = user_data(fd as u32, st.generation);
-        self.ring.push(Sqe { opcode: IORING_OP_POLL_ADD, fd, op_flags: to_poll(mask), user_data: ud, ..Sqe::default() })
+        self.ring.push(Sqe { opcode: IORING_OP_POLL_ADD, fd, op_flags: super::poll_mask(mask) as u32, user_data: ud, ..Sqe::default() })
     }
 
     fn disarm(&mut self, fd: i32) -> Result<(), c_int> {
@@ -586,13 +579,7 @@ impl IoUring {
                 return;
             }
             let r = cqe.res as i16;
-            let mut got = 0;
-            if r & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0 {
-                got |= EV_WRITE;
-            }
-            if r & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0 {
-                got |= EV_READ;
-            }
+            let mut got = super::revents_from_poll(r);
             got &= st.want as c_int;
             if st.want != 0 {
                 rearm.push(fd);

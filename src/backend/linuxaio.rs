@@ -13,8 +13,8 @@
 //!   fd re-armed; if no context can be had, every fd moves to that epoll set.
 
 use super::epoll::Epoll;
-use super::{Backend, FdEvent, PollError, FD_BAD};
-use crate::abi::{EVBACKEND_LINUXAIO, EV_READ, EV_WRITE};
+use super::{errno, Backend, FdEvent, PollError, FD_BAD};
+use crate::abi::{EVBACKEND_LINUXAIO, EV_READ};
 use libc::{c_int, c_long};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -65,9 +65,6 @@ const _: () = assert!(std::mem::size_of::<Iocb>() == 64);
 const _: () = assert!(std::mem::size_of::<IoEvent>() == 32);
 const _: () = assert!(std::mem::size_of::<AioRing>() == 32);
 
-fn errno() -> c_int {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
 
 fn io_setup(slots: usize) -> Option<u64> {
     if std::env::var_os("LIBEV_TEST_NO_AIO_CONTEXT").is_some() && slots > INITIAL_SLOTS {
@@ -113,10 +110,6 @@ pub struct LinuxAio {
     forked: u32,
 }
 
-fn to_poll(mask: u8) -> u64 {
-    let m = mask as c_int;
-    ((if m & EV_READ != 0 { libc::POLLIN } else { 0 }) | (if m & EV_WRITE != 0 { libc::POLLOUT } else { 0 })) as u64
-}
 
 /// signalfd and inotify wake their pollers without an event mask, so the kernel
 /// completes an AIO poll on them from a worker thread, a moment later: a loop
@@ -310,7 +303,7 @@ impl LinuxAio {
                 aio_data: (fd as u32 as u64) | ((st.generation as u64) << 32),
                 aio_lio_opcode: IOCB_CMD_POLL,
                 aio_fildes: fd as u32,
-                aio_buf: to_poll(st.want),
+                aio_buf: super::poll_mask(st.want) as u64,
                 ..Iocb::default()
             };
             self.batch.push(&mut **cb);
@@ -362,13 +355,7 @@ impl LinuxAio {
             return;
         }
         let r = ev.res as i16;
-        let mut got = 0;
-        if r & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0 {
-            got |= EV_WRITE;
-        }
-        if r & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0 {
-            got |= EV_READ;
-        }
+        let mut got = super::revents_from_poll(r);
         got &= st.want as c_int;
         if st.want != 0 {
             self.to_arm.push(fd);

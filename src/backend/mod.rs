@@ -113,6 +113,30 @@ pub fn embeddable() -> u32 {
     supported() & (EVBACKEND_EPOLL | EVBACKEND_IOURING)
 }
 
+/// The calling thread's errno.
+pub(crate) fn errno() -> libc::c_int {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// `EV_READ`/`EV_WRITE` as a poll(2) event mask.
+pub(crate) fn poll_mask(mask: u8) -> i16 {
+    let m = mask as i32;
+    (if m & crate::abi::EV_READ != 0 { libc::POLLIN } else { 0 }) | (if m & crate::abi::EV_WRITE != 0 { libc::POLLOUT } else { 0 })
+}
+
+/// A poll(2) result mask as `EV_READ`/`EV_WRITE`; errors and hangups wake both
+/// directions, as they do in libev.
+pub(crate) fn revents_from_poll(r: i16) -> i32 {
+    let mut got = 0;
+    if r & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0 {
+        got |= crate::abi::EV_WRITE;
+    }
+    if r & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0 {
+        got |= crate::abi::EV_READ;
+    }
+    got
+}
+
 /// A relative timeout as a timespec (meaningful only when finite).
 pub fn timespec(timeout: f64) -> libc::timespec {
     let t = timeout.max(0.0);

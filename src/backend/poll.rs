@@ -2,8 +2,8 @@
 //! index per fd so changes are O(1).
 
 use super::{timeout_ms, Backend, FdEvent, PollError, FD_BAD};
-use crate::abi::{EVBACKEND_POLL, EV_READ, EV_WRITE};
-use libc::{c_int, pollfd};
+use crate::abi::EVBACKEND_POLL;
+use libc::pollfd;
 
 const NO_INDEX: u32 = u32::MAX;
 
@@ -12,10 +12,6 @@ pub struct Poll {
     index: Vec<u32>,
 }
 
-fn to_poll(mask: u8) -> i16 {
-    let m = mask as c_int;
-    (if m & EV_READ != 0 { libc::POLLIN } else { 0 }) | (if m & EV_WRITE != 0 { libc::POLLOUT } else { 0 })
-}
 
 impl Poll {
     pub fn open() -> Option<Self> {
@@ -44,9 +40,9 @@ impl Backend for Poll {
         if new != 0 {
             if idx == NO_INDEX {
                 self.index[i] = self.polls.len() as u32;
-                self.polls.push(pollfd { fd, events: to_poll(new), revents: 0 });
+                self.polls.push(pollfd { fd, events: super::poll_mask(new), revents: 0 });
             } else {
-                self.polls[idx as usize].events = to_poll(new);
+                self.polls[idx as usize].events = super::poll_mask(new);
             }
         } else if idx != NO_INDEX {
             self.index[i] = NO_INDEX;
@@ -82,13 +78,7 @@ impl Backend for Poll {
                 continue;
             }
             let r = p.revents;
-            let mut got = 0;
-            if r & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0 {
-                got |= EV_WRITE;
-            }
-            if r & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0 {
-                got |= EV_READ;
-            }
+            let got = super::revents_from_poll(r);
             out.push(FdEvent { fd: p.fd, revents: got });
         }
         Ok(())
