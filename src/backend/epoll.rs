@@ -69,8 +69,9 @@ impl Epoll {
         }
     }
 
-    /// Start over with an empty epoll set; registrations are re-made on demand.
-    fn fresh_set(&mut self) -> Result<(), &'static str> {
+    /// A new epoll set holding every wanted fd again (the old one may hold stale
+    /// registrations, or belong to the parent process).
+    pub(crate) fn fresh_set(&mut self) -> Result<(), &'static str> {
         self.replace_epoll_fd()?;
         for (fd, st) in self.fds.iter_mut().enumerate() {
             st.kernel = 0;

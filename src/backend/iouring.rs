@@ -456,6 +456,9 @@ impl Backend for IoUring {
     }
 
     fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool {
+        if self.own_kernel_objects().is_err() {
+            return false;
+        }
         let st = *self.state(fd);
         self.fds[fd as usize].want = new;
         if st.fallback {
@@ -478,21 +481,7 @@ impl Backend for IoUring {
     }
 
     fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
-        if self.forked != super::fork_generation() {
-            // A child that did not call ev_loop_fork: the ring is shared with the
-            // parent; take a ring of our own and re-arm every wanted fd on it.
-            self.ring = Ring::open(SQ_ENTRIES).ok_or(PollError::Fatal("(libev) io_uring_setup"))?;
-            self.forked = super::fork_generation();
-            self.fallback_armed = false;
-            self.rearm.clear();
-            for (fd, st) in self.fds.iter_mut().enumerate() {
-                st.generation = st.generation.wrapping_add(1);
-                st.armed = 0;
-                if st.want != 0 && !st.fallback {
-                    self.rearm.push(fd as i32);
-                }
-            }
-        }
+        self.own_kernel_objects().map_err(PollError::Fatal)?;
         let deadline = crate::core::time::monotonic() + timeout.max(0.0);
         let mut first = true;
         loop {
@@ -534,6 +523,30 @@ impl Backend for IoUring {
 }
 
 impl IoUring {
+    /// A child that did not call ev_loop_fork shares the ring and the fallback
+    /// epoll set with its parent: take our own before touching either, and re-arm
+    /// every wanted fd on them.
+    fn own_kernel_objects(&mut self) -> Result<(), &'static str> {
+        if self.forked == super::fork_generation() {
+            return Ok(());
+        }
+        self.ring = Ring::open(SQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
+        self.forked = super::fork_generation();
+        self.fallback_armed = false;
+        self.rearm.clear();
+        for (fd, st) in self.fds.iter_mut().enumerate() {
+            st.generation = st.generation.wrapping_add(1);
+            st.armed = 0;
+            if st.want != 0 && !st.fallback {
+                self.rearm.push(fd as i32);
+            }
+        }
+        if let Some(ep) = &mut self.fallback {
+            ep.fresh_set()?;
+        }
+        Ok(())
+    }
+
     /// Re-arm the fds whose one-shot poll completed and that are still wanted.
     fn rearm_completed(&mut self) -> Result<(), c_int> {
         for fd in std::mem::take(&mut self.rearm) {

@@ -409,6 +409,9 @@ impl Backend for LinuxAio {
     }
 
     fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool {
+        if self.own_kernel_objects().is_err() {
+            return false;
+        }
         let st = *self.state(fd);
         self.fds[fd as usize].want = new;
         if st.fallback {
@@ -432,12 +435,9 @@ impl Backend for LinuxAio {
 
     fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
         let before = out.len();
-        if self.forked != super::fork_generation() {
-            // A child that did not call ev_loop_fork: the context (and the ring
-            // mapping, shared with the parent) must not be touched.
-            self.ctx = 0;
-            self.recreate_in_child().map_err(PollError::Fatal)?;
-        }
+        // A child that did not call ev_loop_fork: the context (and the ring
+        // mapping, shared with the parent) must not be touched.
+        self.own_kernel_objects().map_err(PollError::Fatal)?;
         self.submit(out);
         let fallback_fd = self.fallback.as_ref().map(|ep| ep.fd());
         if let Some(epfd) = fallback_fd {
@@ -518,11 +518,23 @@ impl LinuxAio {
     }
 
     /// Forked without ev_loop_fork: keep every fd's wanted mask and re-arm it in
-    /// the child's own context (the epoll fallback is shared with the parent, as
-    /// any epoll set is until ev_loop_fork).
+    /// the child's own context and epoll set.
     fn recreate_in_child(&mut self) -> Result<(), &'static str> {
         self.new_context()?;
         self.rearm_all();
+        if let Some(ep) = &mut self.fallback {
+            ep.fresh_set()?;
+        }
+        Ok(())
+    }
+
+    /// In a child forked without ev_loop_fork, take our own kernel objects before
+    /// touching any: the parent's context and epoll set must not change.
+    fn own_kernel_objects(&mut self) -> Result<(), &'static str> {
+        if self.forked != super::fork_generation() {
+            self.ctx = 0;
+            self.recreate_in_child()?;
+        }
         Ok(())
     }
 
