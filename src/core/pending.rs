@@ -31,6 +31,18 @@ impl PendingQueues {
     /// `w` must point to a live watcher.
     #[inline]
     pub unsafe fn feed(&mut self, w: *mut ev_watcher, pri: usize, revents: c_int) {
+        // SAFETY: forwarded contract.
+        unsafe { self.queue(w, pri, revents) };
+        self.current = NUMPRI - 1;
+    }
+
+    /// `feed` without raising the priority being drained: for events queued
+    /// outside `invoke_pending` (which starts from the top anyway).
+    ///
+    /// # Safety
+    /// `w` must point to a live watcher.
+    #[inline(always)]
+    pub unsafe fn queue(&mut self, w: *mut ev_watcher, pri: usize, revents: c_int) {
         // SAFETY: the caller guarantees `w` is a live watcher.
         let wr = unsafe { &mut *w };
         if wr.pending != 0 {
@@ -40,7 +52,6 @@ impl PendingQueues {
             q.push(Pending { w, events: revents });
             wr.pending = q.len() as c_int;
         }
-        self.current = NUMPRI - 1;
     }
 
     /// Forget `w`'s pending events and return them (0 if it was not pending).

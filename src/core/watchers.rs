@@ -22,7 +22,13 @@ fn head<T>(w: *mut T) -> *mut ev_watcher {
 pub unsafe fn abspri(w: *mut ev_watcher) -> usize {
     // SAFETY: caller guarantees a live watcher.
     let p = unsafe { (*w).priority };
-    (p.clamp(EV_MINPRI, EV_MAXPRI) - EV_MINPRI) as usize
+    // One unsigned compare in the usual case (started watchers are clamped).
+    let i = p.wrapping_sub(EV_MINPRI) as u32 as usize;
+    if i < NUMPRI {
+        i
+    } else {
+        (p.clamp(EV_MINPRI, EV_MAXPRI) - EV_MINPRI) as usize
+    }
 }
 
 impl Loop {
@@ -137,6 +143,8 @@ impl Loop {
     pub fn fd_event(&mut self, fd: i32, revents: c_int) {
         let Some(a) = self.fds.get(fd) else { return };
         self.queue_fd_watchers(a.head, revents);
+        // Fed from a callback: a higher priority runs next.
+        self.pending.current = NUMPRI - 1;
     }
 
     #[inline]
@@ -149,7 +157,7 @@ impl Loop {
             let next = io.next;
             if ev != 0 {
                 // SAFETY: live watcher.
-                unsafe { self.feed_event(w as *mut ev_watcher, ev) };
+                unsafe { self.pending.queue(w as *mut ev_watcher, abspri(w as *mut ev_watcher), ev) };
             }
             w = next;
         }
