@@ -63,7 +63,7 @@ for backend in 4 128 64; do
     kind=socket; [ "$N" -gt 9000 ] && kind=eventfd   # 2 fds per socketpair would exceed the 20,000 fd limit
     for A in $AS; do
       for T in "" "-t"; do
-        read -r r o < <(pair fdbench round 4 $backend -n "$N" -a "$A" -w 100 -k $kind $T)
+        read -r r o < <(pair fdbench round 4 $backend -n "$N" -a "$A" -w 1000 -k $kind $T)
         row "$name round N=$N A=$A ${T:+timers }($kind)" "$r" "$o"
       done
     done
@@ -75,8 +75,8 @@ for N in $NS; do
   kind=socket; [ "$N" -gt 9000 ] && kind=eventfd
   : > "$out/f.txt"; : > "$out/o.txt"
   for ((i = 0; i < REPS; i++)); do
-    "$out/epollfloor" -n "$N" -a 1 -w 100 -k $kind | field round >> "$out/f.txt"
-    LIBEV_FLAGS=4 LD_LIBRARY_PATH=$ours_dir "$out/fdbench" -n "$N" -a 1 -w 100 -k $kind | field round >> "$out/o.txt"
+    "$out/epollfloor" -n "$N" -a 1 -w 1000 -k $kind | field round >> "$out/f.txt"
+    LIBEV_FLAGS=4 LD_LIBRARY_PATH=$ours_dir "$out/fdbench" -n "$N" -a 1 -w 1000 -k $kind | field round >> "$out/o.txt"
   done
   printf '%-44s %12s %12s %8s\n' "epoll floor N=$N A=1 (floor vs ours)" "$(median < $out/f.txt)" "$(median < $out/o.txt)" \
     "$(awk -v r="$(median < $out/f.txt)" -v o="$(median < $out/o.txt)" 'BEGIN { printf "%.3f", o / r }')"
@@ -88,11 +88,18 @@ for M in $MS; do
   done
 done
 if [ -n "${BENCH_CALLGRIND:-}" ]; then
-  for lib in ref ours; do
-    env=(); [ $lib = ours ] && env=(LD_LIBRARY_PATH=$ours_dir)
-    n=$(env "${env[@]}" LIBEV_FLAGS=4 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$out/fdbench" -n 1000 -a 100 -w 1000 -r 5 2>&1 \
-        | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-    echo "callgrind instructions, fdbench N=1000 A=100 W=1000 R=5 ($lib): $n"
-  done
+  # Instructions per event in user space (noise-free): the difference between
+  # 15 and 5 rounds of 1,100 events each, so setup costs cancel out.
+  per_event() { # env... -- binary
+    local a b
+    a=$(env "$@" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" -n 1000 -a 100 -w 1000 -r 5 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    b=$(env "$@" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" -n 1000 -a 100 -w 1000 -r 15 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    echo $(( (b - a) / 11000 ))
+  }
+  bin=$out/fdbench
+  echo "instructions per event (callgrind, N=1000 A=100): libev epoll $(per_event LIBEV_FLAGS=4)," \
+       "ours epoll $(per_event LIBEV_FLAGS=4 LD_LIBRARY_PATH=$ours_dir)," \
+       "ours io_uring $(per_event LIBEV_FLAGS=128 LD_LIBRARY_PATH=$ours_dir)," \
+       "raw epoll $(bin=$out/epollfloor; per_event X=1)"
 fi
 awk -v list="${ratios[*]}" 'BEGIN { n = split(list, a, " "); s = 0; for (i = 1; i <= n; i++) s += log(a[i]); printf "geometric mean of ratios (ours / libev 4.33): %.3f\n", exp(s / n) }'
