@@ -10,7 +10,7 @@
 //!   on every wait, with a zero timeout;
 //! - `EBADF` and friends are reported to the loop as an invalid fd.
 
-use super::{errno, timeout_ms, Backend, FdEvent, PollError};
+use super::{Sink, errno, timeout_ms, Backend, FdEvent, PollError};
 use crate::abi::{EVBACKEND_EPOLL, EV_READ, EV_WRITE};
 use libc::{c_int, epoll_event};
 
@@ -183,7 +183,7 @@ impl Backend for Epoll {
         }
     }
 
-    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+    fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
         let ms = if self.always_ready.is_empty() { timeout_ms(timeout) } else { 0 };
         // SAFETY: the buffer holds `events.len()` initialised entries.
         let n = unsafe { libc::epoll_wait(self.epfd, self.events.as_mut_ptr(), self.events.len() as c_int, ms) };

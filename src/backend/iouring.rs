@@ -18,7 +18,7 @@
 //!   backend, whose own fd is polled through the ring.
 
 use super::epoll::Epoll;
-use super::{errno, Backend, FdEvent, PollError, FD_BAD};
+use super::{Sink, errno, Backend, FdEvent, PollError, FD_BAD};
 use crate::abi::EVBACKEND_IOURING;
 use libc::{c_int, c_long, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -480,7 +480,7 @@ impl Backend for IoUring {
         res.is_ok()
     }
 
-    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+    fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
         self.own_kernel_objects().map_err(PollError::Fatal)?;
         let deadline = crate::core::time::monotonic() + timeout.max(0.0);
         let mut first = true;
@@ -559,7 +559,7 @@ impl IoUring {
     }
 
     /// Turn the completions in the ring into readiness reports.
-    fn reap_into(&mut self, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+    fn reap_into<S: Sink>(&mut self, out: &mut S) -> Result<(), PollError> {
         let mut moved = Vec::new();
         let mut fallback_ready = false;
         let fds = &mut self.fds;

@@ -13,7 +13,7 @@
 //!   fd re-armed; if no context can be had, every fd moves to that epoll set.
 
 use super::epoll::Epoll;
-use super::{errno, Backend, FdEvent, PollError, FD_BAD};
+use super::{Sink, errno, Backend, FdEvent, PollError, FD_BAD};
 use crate::abi::{EVBACKEND_LINUXAIO, EV_READ};
 use libc::{c_int, c_long};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -108,6 +108,8 @@ pub struct LinuxAio {
     epoll_only: bool,
     /// `fork_generation()` when the context was made.
     forked: u32,
+    /// The fallback epoll set became readable.
+    fallback_ready: bool,
 }
 
 
@@ -193,6 +195,7 @@ impl LinuxAio {
             fallback: None,
             epoll_only: false,
             forked: super::fork_generation(),
+            fallback_ready: false,
         };
         b.ring_ok = b.check_ring();
         Some(b)
@@ -285,7 +288,7 @@ impl LinuxAio {
     }
 
     /// Submit every pending arm in as few `io_submit` calls as the kernel allows.
-    fn submit(&mut self, out: &mut Vec<FdEvent>) {
+    fn submit<S: Sink>(&mut self, out: &mut S) {
         let mut arms = std::mem::take(&mut self.to_arm);
         arms.retain(|&fd| {
             let st = self.fds[fd as usize];
@@ -340,7 +343,7 @@ impl LinuxAio {
         }
     }
 
-    fn handle(&mut self, ev: IoEvent, out: &mut Vec<FdEvent>) {
+    fn handle<S: Sink>(&mut self, ev: IoEvent, out: &mut S) {
         let fd = (ev.data & 0xffff_ffff) as i32;
         let generation = (ev.data >> 32) as u32;
         let Some(st) = self.fds.get_mut(fd as usize) else { return };
@@ -360,13 +363,18 @@ impl LinuxAio {
         if st.want != 0 {
             self.to_arm.push(fd);
         }
-        if got != 0 {
+        if got == 0 {
+            return;
+        }
+        if self.fallback.as_ref().is_some_and(|ep| ep.fd() == fd) {
+            self.fallback_ready = true;
+        } else {
             out.push(FdEvent { fd, revents: got });
         }
     }
 
     /// Take completions from the mapped ring without a syscall.
-    fn reap_ring(&mut self, out: &mut Vec<FdEvent>) -> usize {
+    fn reap_ring<S: Sink>(&mut self, out: &mut S) -> usize {
         if !self.ring_ok {
             return 0;
         }
@@ -433,7 +441,7 @@ impl Backend for LinuxAio {
         true
     }
 
-    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+    fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
         let before = out.len();
         // A child that did not call ev_loop_fork: the context (and the ring
         // mapping, shared with the parent) must not be touched.
@@ -451,9 +459,19 @@ impl Backend for LinuxAio {
         // Completions of cancelled or replaced requests are dropped; keep waiting
         // until something real arrives or the timeout passes.
         self.reap_ring(out);
+        self.poll_fallback(out)?;
         let deadline = crate::core::time::monotonic() + timeout.max(0.0);
         let mut first = true;
         while out.len() == before {
+            // Completed polls of fds still wanted are re-armed before waiting.
+            if !self.to_arm.is_empty() {
+                self.submit(out);
+                self.reap_ring(out);
+                self.poll_fallback(out)?;
+                if out.len() != before {
+                    break;
+                }
+            }
             let left = if first { timeout.max(0.0) } else { deadline - crate::core::time::monotonic() };
             if !first && left <= 0.0 {
                 break;
@@ -479,18 +497,9 @@ impl Backend for LinuxAio {
                 let len = self.events.len() * 2;
                 self.events.resize(len, IoEvent::default());
             }
+            self.poll_fallback(out)?;
             if n == 0 || left <= 0.0 {
                 break;
-            }
-            // Completed polls of fds still wanted are re-armed before waiting again.
-            if out.len() == before {
-                self.submit(out);
-            }
-        }
-        if let Some(epfd) = fallback_fd {
-            if let Some(pos) = out.iter().position(|e| e.fd == epfd) {
-                out.swap_remove(pos);
-                self.fallback.as_mut().expect("fallback").poll(0.0, out)?;
             }
         }
         Ok(())
@@ -538,8 +547,18 @@ impl LinuxAio {
         Ok(())
     }
 
+    /// The fallback epoll set said it has something: collect it.
+    fn poll_fallback<S: Sink>(&mut self, out: &mut S) -> Result<(), PollError> {
+        if std::mem::take(&mut self.fallback_ready) {
+            if let Some(ep) = &mut self.fallback {
+                ep.poll(0.0, out)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The fallback epoll set is itself polled through AIO under its own fd slot.
-    fn fds_fallback_arm(&mut self, epfd: i32, out: &mut Vec<FdEvent>) {
+    fn fds_fallback_arm<S: Sink>(&mut self, epfd: i32, out: &mut S) {
         let st = *self.state(epfd);
         if st.armed == 0 {
             self.fds[epfd as usize].want = EV_READ as u8;

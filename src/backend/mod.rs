@@ -19,6 +19,26 @@ pub struct FdEvent {
     pub revents: i32,
 }
 
+/// Where a backend delivers readiness reports. The loop's sink queues the fd's
+/// watchers on the spot, so a report costs no intermediate buffer.
+pub trait Sink {
+    fn push(&mut self, e: FdEvent);
+    /// Reports delivered so far.
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Sink for Vec<FdEvent> {
+    fn push(&mut self, e: FdEvent) {
+        Vec::push(self, e)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+}
+
 /// In `FdEvent::revents`: the fd is invalid; its watchers get `EV_ERROR` and stop.
 pub const FD_BAD: i32 = i32::MIN;
 
@@ -47,7 +67,7 @@ pub trait Backend {
 
     /// Wait up to `timeout` seconds (0 = just look, infinite = until something
     /// happens) and append what is ready.
-    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError>;
+    fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError>;
 
     /// An fd that becomes readable when events are ready (for embedding), or -1.
     fn fd(&self) -> i32 {
@@ -59,32 +79,78 @@ pub trait Backend {
     fn reinit_after_fork(&mut self) -> Result<(), &'static str>;
 }
 
+/// One of the backends. An enum rather than a trait object so that a backend's
+/// wait loop and the loop's sink are compiled together: readiness reports go
+/// straight to the watchers.
+pub enum AnyBackend {
+    Select(select::Select),
+    Poll(poll::Poll),
+    Epoll(epoll::Epoll),
+    LinuxAio(linuxaio::LinuxAio),
+    IoUring(iouring::IoUring),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $b:ident => $e:expr) => {
+        match $self {
+            AnyBackend::Select($b) => $e,
+            AnyBackend::Poll($b) => $e,
+            AnyBackend::Epoll($b) => $e,
+            AnyBackend::LinuxAio($b) => $e,
+            AnyBackend::IoUring($b) => $e,
+        }
+    };
+}
+
+impl AnyBackend {
+    pub fn id(&self) -> u32 {
+        dispatch!(self, b => b.id())
+    }
+    pub fn mintime(&self) -> f64 {
+        dispatch!(self, b => b.mintime())
+    }
+    pub fn fd(&self) -> i32 {
+        dispatch!(self, b => b.fd())
+    }
+    #[inline]
+    pub fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool {
+        dispatch!(self, b => b.modify(fd, old, new))
+    }
+    #[inline]
+    pub fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
+        dispatch!(self, b => b.poll(timeout, out))
+    }
+    pub fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
+        dispatch!(self, b => b.reinit_after_fork())
+    }
+}
+
 /// Open the backend for the first of `flags`' bits that works here, in order of
 /// preference.
-pub fn open(flags: u32) -> Option<Box<dyn Backend>> {
+pub fn open(flags: u32) -> Option<AnyBackend> {
     if flags & EVBACKEND_IOURING != 0 {
         if let Some(b) = iouring::IoUring::open() {
-            return Some(Box::new(b));
+            return Some(AnyBackend::IoUring(b));
         }
     }
     if flags & EVBACKEND_LINUXAIO != 0 {
         if let Some(b) = linuxaio::LinuxAio::open() {
-            return Some(Box::new(b));
+            return Some(AnyBackend::LinuxAio(b));
         }
     }
     if flags & EVBACKEND_EPOLL != 0 {
         if let Some(b) = epoll::Epoll::open() {
-            return Some(Box::new(b));
+            return Some(AnyBackend::Epoll(b));
         }
     }
     if flags & EVBACKEND_POLL != 0 {
         if let Some(b) = poll::Poll::open() {
-            return Some(Box::new(b));
+            return Some(AnyBackend::Poll(b));
         }
     }
     if flags & EVBACKEND_SELECT != 0 {
         if let Some(b) = select::Select::open() {
-            return Some(Box::new(b));
+            return Some(AnyBackend::Select(b));
         }
     }
     None

@@ -1,7 +1,7 @@
 //! The poll(2) backend: one `pollfd` per watched fd in a dense array, with an
 //! index per fd so changes are O(1).
 
-use super::{timeout_ms, Backend, FdEvent, PollError, FD_BAD};
+use super::{Sink, timeout_ms, Backend, FdEvent, PollError, FD_BAD};
 use crate::abi::EVBACKEND_POLL;
 use libc::pollfd;
 
@@ -54,7 +54,7 @@ impl Backend for Poll {
         true
     }
 
-    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+    fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
         // SAFETY: the array holds `len` initialised pollfds.
         let n = unsafe { libc::poll(self.polls.as_mut_ptr(), self.polls.len() as libc::nfds_t, timeout_ms(timeout)) };
         if n < 0 {

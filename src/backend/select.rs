@@ -2,7 +2,7 @@
 //! than to `FD_SETSIZE`, so fds above 1024 work (the kernel reads as many bits as
 //! `nfds` says).
 
-use super::{Backend, FdEvent, PollError};
+use super::{Sink, Backend, FdEvent, PollError};
 use crate::abi::{EVBACKEND_SELECT, EV_READ, EV_WRITE};
 use libc::c_int;
 
@@ -65,7 +65,7 @@ impl Backend for Select {
         true
     }
 
-    fn poll(&mut self, timeout: f64, out: &mut Vec<FdEvent>) -> Result<(), PollError> {
+    fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
         let words = self.nfds.div_ceil(WORD_BITS);
         self.read_out.clear();
         self.read_out.extend_from_slice(&self.read[..words]);

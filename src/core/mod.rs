@@ -23,7 +23,7 @@ pub use stat::stat_now;
 pub use watchers::*;
 
 use crate::abi::*;
-use crate::backend::{self, Backend, FdEvent};
+use crate::backend::{self, AnyBackend};
 use fdtable::FdTable;
 use heap::TimerHeap;
 use libc::{c_int, c_void};
@@ -46,10 +46,12 @@ pub struct Loop {
     /// When `rtmn_diff` was last refreshed (monotonic).
     now_floor: f64,
 
-    pub(crate) backend: Box<dyn Backend>,
+    pub(crate) backend: AnyBackend,
     backend_mintime: f64,
-    /// Reused between waits so polling allocates nothing.
-    ready: Vec<FdEvent>,
+    /// fds the backend reported invalid during a wait; reused between waits.
+    bad_fds: Vec<i32>,
+    /// Reports held back while a release/acquire hook pair is set.
+    ready_buf: Vec<backend::FdEvent>,
 
     pub(crate) fds: FdTable,
     pub(crate) pending: PendingQueues,
@@ -138,7 +140,8 @@ impl Loop {
             now_floor: mn_now,
             backend_mintime: backend.mintime(),
             backend,
-            ready: Vec::with_capacity(64),
+            bad_fds: Vec::new(),
+            ready_buf: Vec::new(),
             fds: FdTable::default(),
             pending: PendingQueues::new(),
             timers: TimerHeap::default(),

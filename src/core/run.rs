@@ -4,7 +4,9 @@
 
 use super::{alloc, Loop, EVBREAK_RECURSE, MAX_BLOCKTIME};
 use crate::abi::*;
-use crate::backend::{PollError, FD_BAD};
+use super::fdtable::FdTable;
+use super::pending::PendingQueues;
+use crate::backend::{FdEvent, PollError, Sink, FD_BAD};
 use libc::c_int;
 
 /// Call `w`'s callback.
@@ -113,7 +115,34 @@ fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> (f64, f64) {
     (wait, sleep)
 }
 
-/// Wait for io, then turn what the backend reports into pending events.
+/// Receives the backend's reports during a wait and queues the watchers at once.
+struct LoopSink<'a> {
+    fds: &'a FdTable,
+    pending: &'a mut PendingQueues,
+    bad: &'a mut Vec<i32>,
+    delivered: usize,
+}
+
+impl Sink for LoopSink<'_> {
+    #[inline(always)]
+    fn push(&mut self, e: FdEvent) {
+        self.delivered += 1;
+        if e.revents == FD_BAD {
+            self.bad.push(e.fd);
+        } else if let Some(a) = self.fds.get(e.fd) {
+            // An fd changed while we waited: its events may be for the old file.
+            if a.reify == 0 {
+                super::watchers::queue_fd_watchers(self.pending, a.head, e.revents);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.delivered
+    }
+}
+
+/// Wait for io; what is ready becomes pending events.
 ///
 /// # Safety
 /// `lp` must be a live loop.
@@ -124,21 +153,32 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
             release(lp);
         }
         let l = &mut *lp;
-        let mut ready = std::mem::take(&mut l.ready);
-        let res = l.backend.poll(timeout, &mut ready);
-        if let Some(acquire) = (*lp).acquire_cb {
-            acquire(lp);
-        }
-        let l = &mut *lp;
-        for ev in ready.iter() {
-            if ev.revents == FD_BAD {
-                l.fd_kill(ev.fd);
-            } else {
-                l.fd_event_checked(ev.fd, ev.revents);
+        let mut bad = std::mem::take(&mut l.bad_fds);
+        let res = if l.release_cb.is_none() && l.acquire_cb.is_none() {
+            let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad, delivered: 0 };
+            l.backend.poll(timeout, &mut sink)
+        } else {
+            // Between release and acquire another thread may hold the loop: collect
+            // the reports and queue them once the loop is ours again.
+            let mut ready = std::mem::take(&mut l.ready_buf);
+            let res = l.backend.poll(timeout, &mut ready);
+            if let Some(acquire) = (*lp).acquire_cb {
+                acquire(lp);
             }
+            let l = &mut *lp;
+            let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad, delivered: 0 };
+            for e in ready.drain(..) {
+                sink.push(e);
+            }
+            l.ready_buf = ready;
+            res
+        };
+        let l = &mut *lp;
+        for &fd in &bad {
+            l.fd_kill(fd);
         }
-        ready.clear();
-        l.ready = ready;
+        bad.clear();
+        l.bad_fds = bad;
         match res {
             Ok(()) => {}
             Err(PollError::SomeFdBad) => l.fd_find_bad(),

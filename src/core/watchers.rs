@@ -129,38 +129,12 @@ impl Loop {
         self.fds.change(fd, REIFY);
     }
 
-    /// A readiness report from the backend: dropped if the fd changed while the
-    /// backend waited (the report may be about the file it used to be).
-    #[inline]
-    pub fn fd_event_checked(&mut self, fd: i32, revents: c_int) {
-        let Some(a) = self.fds.get(fd) else { return };
-        if a.reify == 0 {
-            self.queue_fd_watchers(a.head, revents);
-        }
-    }
-
     /// Queue `revents` for every io watcher of `fd` interested in them.
     pub fn fd_event(&mut self, fd: i32, revents: c_int) {
         let Some(a) = self.fds.get(fd) else { return };
-        self.queue_fd_watchers(a.head, revents);
+        queue_fd_watchers(&mut self.pending, a.head, revents);
         // Fed from a callback: a higher priority runs next.
         self.pending.current = NUMPRI - 1;
-    }
-
-    #[inline]
-    fn queue_fd_watchers(&mut self, head: *mut ev_watcher_list, revents: c_int) {
-        let mut w = head;
-        while !w.is_null() {
-            // SAFETY: watchers on fd lists are live and started.
-            let io = unsafe { &*(w as *const ev_io) };
-            let ev = io.events & revents;
-            let next = io.next;
-            if ev != 0 {
-                // SAFETY: live watcher.
-                unsafe { self.pending.queue(w as *mut ev_watcher, abspri(w as *mut ev_watcher), ev) };
-            }
-            w = next;
-        }
     }
 
     /// The kernel says `fd` is invalid: stop its watchers and tell them so.
@@ -447,6 +421,23 @@ impl Loop {
             // SAFETY: started watchers in the arrays are live.
             unsafe { self.feed_event(w, revents) };
         }
+    }
+}
+
+/// Queue `revents` for the watchers on an fd's list that want them.
+#[inline(always)]
+pub(crate) fn queue_fd_watchers(pending: &mut super::pending::PendingQueues, head: *mut ev_watcher_list, revents: c_int) {
+    let mut w = head;
+    while !w.is_null() {
+        // SAFETY: watchers on fd lists are live and started.
+        let io = unsafe { &*(w as *const ev_io) };
+        let ev = io.events & revents;
+        let next = io.next;
+        if ev != 0 {
+            // SAFETY: live watcher.
+            unsafe { pending.queue(w as *mut ev_watcher, abspri(w as *mut ev_watcher), ev) };
+        }
+        w = next;
     }
 }
 
