@@ -192,7 +192,8 @@ impl Backend for Epoll {
         }
         let mut need_fresh_set = false;
         for i in 0..n as usize {
-            let ev = self.events[i];
+            // SAFETY: the kernel filled `n` <= `events.len()` entries.
+            let ev = unsafe { *self.events.get_unchecked(i) };
             let fd = (ev.u64 & 0xffff_ffff) as i32;
             let generation = (ev.u64 >> 32) as u32;
             let Some(st) = self.fds.get(fd as usize).copied() else { continue };

@@ -45,10 +45,12 @@ impl PendingQueues {
     pub unsafe fn queue(&mut self, w: *mut ev_watcher, pri: usize, revents: c_int) {
         // SAFETY: the caller guarantees `w` is a live watcher.
         let wr = unsafe { &mut *w };
+        debug_assert!(pri < NUMPRI);
+        // SAFETY: `pri` comes from `abspri`, always below NUMPRI.
+        let q = unsafe { self.queues.get_unchecked_mut(pri) };
         if wr.pending != 0 {
-            self.queues[pri][wr.pending as usize - 1].events |= revents;
+            q[wr.pending as usize - 1].events |= revents;
         } else {
-            let q = &mut self.queues[pri];
             q.push(Pending { w, events: revents });
             wr.pending = q.len() as c_int;
         }
@@ -74,7 +76,10 @@ impl PendingQueues {
     /// Take the next entry to invoke at the current priority, LIFO within a priority.
     #[inline]
     pub fn pop_current(&mut self) -> Option<Pending> {
-        self.queues[self.current].pop()
+        debug_assert!(self.current < NUMPRI);
+        // SAFETY: `current` is only ever set to values below NUMPRI (invoke_pending
+        // decrements it from NUMPRI before the first pop).
+        unsafe { self.queues.get_unchecked_mut(self.current) }.pop()
     }
 
     pub fn count(&self) -> usize {
