@@ -124,6 +124,7 @@ check-valgrind: $(OURS_DEPS)
 
 # Side by side with the reference libev, as ratios (BENCH_FULL=1 for the whole matrix).
 bench: ref-libev all
+	@command -v gnuplot > /dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && apt-get install -y -qq gnuplot-nox > /dev/null; } || true
 	bench/run.sh
 
 abi-check: $(OURS_DEPS)

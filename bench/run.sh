@@ -102,4 +102,42 @@ if [ -n "${BENCH_CALLGRIND:-}" ]; then
        "ours io_uring $(per_event LIBEV_FLAGS=128 LD_LIBRARY_PATH=$ours_dir)," \
        "raw epoll $(bin=$out/epollfloor; per_event X=1)"
 fi
+if [ -n "${BENCH_FULL:-}${BENCH_PLOT:-}" ]; then
+  # Time per round against N (100 active writers, 1,000 writes per round) for
+  # each library and backend, and the raw-epoll floor: build/bench/rounds.dat
+  # and, with gnuplot, bench/rounds.png.
+  median_of() { : > "$out/m.txt"; for ((i = 0; i < REPS; i++)); do "$@" | field round >> "$out/m.txt"; done; median < "$out/m.txt"; }
+  echo "# N libev-epoll ours-epoll ours-io_uring ours-linuxaio raw-epoll (us per round, A=100, W=1000)" > "$out/rounds.dat"
+  for N in 100 1000 10000; do
+    kind=socket; [ "$N" -gt 9000 ] && kind=eventfd
+    args=(-n "$N" -a 100 -w 1000 -k $kind)
+    a=$(median_of env LIBEV_FLAGS=4 "$out/fdbench" "${args[@]}")
+    b=$(median_of env LIBEV_FLAGS=4 LD_LIBRARY_PATH=$ours_dir "$out/fdbench" "${args[@]}")
+    c=$(median_of env LIBEV_FLAGS=128 LD_LIBRARY_PATH=$ours_dir "$out/fdbench" "${args[@]}")
+    d=$(median_of env LIBEV_FLAGS=64 LD_LIBRARY_PATH=$ours_dir "$out/fdbench" "${args[@]}")
+    e=$(median_of "$out/epollfloor" "${args[@]}")
+    echo "$N $a $b $c $d $e" >> "$out/rounds.dat"
+  done
+  cat "$out/rounds.dat"
+  if command -v gnuplot > /dev/null; then
+    gnuplot <<GP
+set terminal pngcairo size 900,560 noenhanced
+set output "bench/rounds.png"
+set title "time per round: 100 active writers, 1000 writes (median of $REPS)\\n$(date -u +%F), $(nproc) cores, Linux $(uname -r); socketpairs, eventfds at N=10000 (fd limit)"
+set xlabel "N (fd pairs)"
+set ylabel "microseconds per round"
+set logscale x
+set key top left
+set grid
+plot "$out/rounds.dat" using 1:2 with linespoints title "libev 4.33 epoll", \\
+     "" using 1:3 with linespoints title "ours epoll", \\
+     "" using 1:4 with linespoints title "ours io_uring", \\
+     "" using 1:5 with linespoints title "ours linuxaio", \\
+     "" using 1:6 with linespoints title "raw epoll (no library)"
+GP
+    echo "plot: bench/rounds.png"
+  else
+    echo "plot: gnuplot not installed (apt-get install gnuplot-nox), bench/rounds.png not made"
+  fi
+fi
 awk -v list="${ratios[*]}" 'BEGIN { n = split(list, a, " "); s = 0; for (i = 1; i <= n; i++) s += log(a[i]); printf "geometric mean of ratios (ours / libev 4.33): %.3f\n", exp(s / n) }'

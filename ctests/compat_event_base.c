@@ -19,7 +19,7 @@
 #include <ev.h>
 #include <fcntl.h>
 #include "testutil.h"
-#include "event_decls.h"
+#include <event.h>
 
 enum { MAXCB = 16 };
 static int ncb, cb_fd[MAXCB], cb_ev[MAXCB];

@@ -140,8 +140,8 @@ int event_base_dispatch (struct event_base *base);
 int event_base_once (struct event_base *base, int fd, short events, void (*cb) (int, short, void *), void *arg, struct timeval *tv);
 int event_base_priority_init (struct event_base *base, int npri);
 
-/* declared as by libev 4.33's event.h, but, as there, not implemented by
-   the library: a program calling it does not link */
+/* declared as by libev 4.33's event.h; libev's library does not export it
+   either, so a program calling it does not link (as with libev) */
 typedef void (*event_log_cb) (int severity, const char *msg);
 void event_set_log_callback (event_log_cb cb);
 
