@@ -155,6 +155,8 @@ struct Ring {
     sq_local_tail: u32,
     /// Entries written since the last enter.
     to_submit: u32,
+    /// Completions taken out of the ring to make room for submissions.
+    held: Vec<Cqe>,
 }
 
 impl Ring {
@@ -214,6 +216,7 @@ impl Ring {
             cqes: std::ptr::null(),
             sq_local_tail: 0,
             to_submit: 0,
+            held: Vec::new(),
         };
         if sq_map.is_null() || cq_map.is_null() || sqes.is_null() {
             return None; // Drop unmaps what was mapped.
@@ -284,8 +287,20 @@ impl Ring {
 
     /// Queue one entry, flushing the ring to the kernel first if it is full.
     fn push(&mut self, sqe: Sqe) -> Result<(), c_int> {
+        let mut tries = 0;
         while self.sq_space() == 0 {
             self.enter(false, 0.0)?;
+            if self.sq_space() == 0 {
+                // The kernel will not take more while completions wait to be
+                // reaped: hold them (they are handed out by the next `reap`).
+                let mut held = std::mem::take(&mut self.held);
+                self.reap(|c| held.push(c));
+                self.held = held;
+                tries += 1;
+                if tries > 64 {
+                    return Err(libc::EBUSY);
+                }
+            }
         }
         let idx = self.sq_local_tail & self.sq_mask;
         // SAFETY: idx < sq_entries; the slot is free (head has passed it).
@@ -299,12 +314,18 @@ impl Ring {
     }
 
     fn has_completions(&self) -> bool {
+        if !self.held.is_empty() {
+            return true;
+        }
         // SAFETY: reading kernel-shared ring indices.
         unsafe { (*self.cq_head).load(Ordering::Relaxed) != (*self.cq_tail).load(Ordering::Acquire) }
     }
 
     /// Take every completion currently in the ring.
     fn reap(&mut self, mut f: impl FnMut(Cqe)) {
+        for c in self.held.drain(..) {
+            f(c);
+        }
         // SAFETY: entries between head and tail are written by the kernel before it
         // publishes the tail (acquire); we release the head after reading them.
         unsafe {
