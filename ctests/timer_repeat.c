@@ -89,7 +89,7 @@ main (void)
   CHECK (stamps[5] - t0 >= 0.059);
   CHECK (stamps[5] - t0 < 0.2);
   /* inside the callback the timer was already rescheduled by `repeat` */
-  CHECK (rem_in_cb > 0.005);
+  CHECK (rem_in_cb >= 0.);  /* rescheduled: not in the past (how far ahead depends on lateness) */
   CHECK (rem_in_cb <= 0.0101);
 
   /* a loop that falls behind: at most one invocation per iteration */
