@@ -229,6 +229,9 @@ impl Backend for Epoll {
             let len = self.events.len() * 2;
             self.events.resize(len, unsafe { std::mem::zeroed() });
         }
+        if self.always_ready.is_empty() && !need_fresh_set {
+            return Ok(());
+        }
         let fds = &mut self.fds;
         self.always_ready.retain(|&fd| {
             let st = &mut fds[fd as usize];

@@ -1,6 +1,11 @@
 //! One pending array per priority. A watcher's `pending` field is its 1-based index
 //! in the array of its priority, so feeding an already pending watcher only ORs
 //! the new events into its slot.
+//!
+//! Callbacks run from the highest priority that has anything queued, newest
+//! first within a priority (libev's order, which programs observe). A bit per
+//! priority says which arrays are non-empty, so "anything pending?" and "which
+//! priority next?" are one instruction each: an idle iteration costs nothing here.
 
 use crate::abi::{ev_watcher, NUMPRI};
 use libc::c_int;
@@ -15,29 +20,17 @@ pub struct Pending {
 
 pub struct PendingQueues {
     pub queues: [Vec<Pending>; NUMPRI],
-    /// The priority being drained by `invoke_pending`; raised to the top whenever
-    /// something is fed so a callback that feeds a higher priority gets it next.
-    pub current: usize,
+    /// Bit `p` is set when `queues[p]` is non-empty, and cleared only when
+    /// `pop_next` finds it empty (so it can lag behind by one pop).
+    nonempty: u32,
 }
 
 impl PendingQueues {
     pub fn new() -> Self {
-        PendingQueues { queues: Default::default(), current: 0 }
+        PendingQueues { queues: Default::default(), nonempty: 0 }
     }
 
     /// Queue `w` (whose priority index is `pri`) with `revents`.
-    ///
-    /// # Safety
-    /// `w` must point to a live watcher.
-    #[inline]
-    pub unsafe fn feed(&mut self, w: *mut ev_watcher, pri: usize, revents: c_int) {
-        // SAFETY: forwarded contract.
-        unsafe { self.queue(w, pri, revents) };
-        self.current = NUMPRI - 1;
-    }
-
-    /// `feed` without raising the priority being drained: for events queued
-    /// outside `invoke_pending` (which starts from the top anyway).
     ///
     /// # Safety
     /// `w` must point to a live watcher.
@@ -52,7 +45,11 @@ impl PendingQueues {
             q[wr.pending as usize - 1].events |= revents;
         } else {
             q.push(Pending { w, events: revents });
-            wr.pending = q.len() as c_int;
+            let len = q.len();
+            wr.pending = len as c_int;
+            if len == 1 {
+                self.nonempty |= 1 << pri;
+            }
         }
     }
 
@@ -73,25 +70,38 @@ impl PendingQueues {
         slot.events
     }
 
-    /// Take the next entry to invoke at the current priority, LIFO within a priority.
+    /// Take the next entry to invoke: the newest of the highest non-empty priority.
+    /// A priority's bit is cleared when its array is found empty, so once this has
+    /// returned `None` the bits are exact again.
     #[inline]
-    pub fn pop_current(&mut self) -> Option<Pending> {
-        debug_assert!(self.current < NUMPRI);
-        // SAFETY: `current` is only ever set to values below NUMPRI (invoke_pending
-        // decrements it from NUMPRI before the first pop).
-        unsafe { self.queues.get_unchecked_mut(self.current) }.pop()
+    pub fn pop_next(&mut self) -> Option<Pending> {
+        loop {
+            if self.nonempty == 0 {
+                return None;
+            }
+            let pri = 31 - self.nonempty.leading_zeros() as usize;
+            debug_assert!(pri < NUMPRI);
+            // SAFETY: a set bit is always below NUMPRI.
+            match unsafe { self.queues.get_unchecked_mut(pri) }.pop() {
+                Some(p) => return Some(p),
+                None => self.nonempty &= !(1 << pri),
+            }
+        }
     }
 
     pub fn count(&self) -> usize {
         self.queues.iter().map(Vec::len).sum()
     }
 
+    #[inline]
     pub fn any(&self) -> bool {
-        self.queues.iter().any(|q| !q.is_empty())
+        self.nonempty != 0
     }
 
-    pub fn is_empty_at(&self, pri: usize) -> bool {
-        self.queues[pri].is_empty()
+    /// Is anything queued at priority index `pri` or above?
+    #[inline]
+    pub fn any_at_or_above(&self, pri: usize) -> bool {
+        self.nonempty >> pri != 0
     }
 }
 
@@ -104,18 +114,19 @@ mod tests {
     }
 
     #[test]
-    fn feeding_twice_merges_events() {
+    fn queueing_twice_merges_events() {
         let mut q = PendingQueues::new();
         let mut w = watcher();
         unsafe {
-            q.feed(&mut w, 2, 1);
-            q.feed(&mut w, 2, 2);
+            q.queue(&mut w, 2, 1);
+            q.queue(&mut w, 2, 2);
         }
         assert_eq!(w.pending, 1);
         assert_eq!(q.count(), 1);
-        q.current = 2;
-        let p = q.pop_current().unwrap();
+        let p = q.pop_next().unwrap();
         assert_eq!(p.events, 3);
+        assert!(q.pop_next().is_none());
+        assert!(!q.any());
     }
 
     #[test]
@@ -123,15 +134,31 @@ mod tests {
         let mut q = PendingQueues::new();
         let (mut a, mut b) = (watcher(), watcher());
         unsafe {
-            q.feed(&mut a, 0, 1);
-            q.feed(&mut b, 0, 2);
+            q.queue(&mut a, 0, 1);
+            q.queue(&mut b, 0, 2);
             assert_eq!(q.clear(&mut a, 0), 1);
             assert_eq!(q.clear(&mut a, 0), 0);
         }
         assert_eq!(a.pending, 0);
         assert_eq!(b.pending, 2);
-        q.current = 0;
-        assert_eq!(q.pop_current().unwrap().w, &mut b as *mut _);
-        assert!(q.pop_current().unwrap().w.is_null());
+        assert_eq!(q.pop_next().unwrap().w, &mut b as *mut _);
+        assert!(q.pop_next().unwrap().w.is_null());
+        assert!(q.pop_next().is_none());
+    }
+
+    #[test]
+    fn highest_priority_first_newest_first() {
+        let mut q = PendingQueues::new();
+        let mut ws: Vec<ev_watcher> = (0..4).map(|_| watcher()).collect();
+        unsafe {
+            q.queue(&mut ws[0], 1, 1);
+            q.queue(&mut ws[1], 3, 1);
+            q.queue(&mut ws[2], 1, 1);
+            q.queue(&mut ws[3], 3, 1);
+        }
+        assert!(q.any_at_or_above(3) && !q.any_at_or_above(4));
+        let order: Vec<*mut ev_watcher> = std::iter::from_fn(|| q.pop_next()).map(|p| p.w).collect();
+        let want: Vec<*mut ev_watcher> = [3, 1, 2, 0].iter().map(|&i| &mut ws[i] as *mut _).collect();
+        assert_eq!(order, want);
     }
 }

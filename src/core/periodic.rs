@@ -97,7 +97,14 @@ impl Loop {
     }
 
     /// Queue every periodic that is due, earliest first, and schedule the next run.
+    #[inline]
     pub(crate) fn periodics_reify(&mut self) {
+        if self.periodics.top().is_some_and(|t| t.at < self.now) {
+            self.periodics_reify_due();
+        }
+    }
+
+    fn periodics_reify_due(&mut self) {
         while let Some(top) = self.periodics.top().copied() {
             if top.at >= self.now {
                 break;

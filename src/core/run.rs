@@ -23,27 +23,21 @@ pub unsafe fn invoke(lp: *mut Loop, w: *mut ev_watcher, revents: c_int) {
     }
 }
 
-/// Run every pending callback, highest priority first. A callback that feeds a
-/// higher priority makes it run before the rest of the current one.
+/// Run every pending callback: always from the highest priority that has
+/// anything queued (so a callback that queues a higher priority gets it next),
+/// newest first within a priority.
 ///
 /// # Safety
 /// `lp` must be a live loop.
 pub unsafe fn invoke_pending(lp: *mut Loop) {
     // SAFETY: `lp` is live; borrows end before each callback.
     unsafe {
-        (*lp).pending.current = NUMPRI;
-        loop {
-            (*lp).pending.current -= 1;
-            while let Some(p) = (*lp).pending.pop_current() {
-                if p.w.is_null() {
-                    continue;
-                }
-                (*p.w).pending = 0;
-                invoke(lp, p.w, p.events);
+        while let Some(p) = (*lp).pending.pop_next() {
+            if p.w.is_null() {
+                continue;
             }
-            if (*lp).pending.current == 0 {
-                break;
-            }
+            (*p.w).pending = 0;
+            invoke(lp, p.w, p.events);
         }
     }
 }

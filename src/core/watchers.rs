@@ -60,7 +60,7 @@ impl Loop {
     #[inline]
     pub unsafe fn feed_event(&mut self, w: *mut ev_watcher, revents: c_int) {
         // SAFETY: caller guarantees a live watcher.
-        unsafe { self.pending.feed(w, abspri(w), revents) }
+        unsafe { self.pending.queue(w, abspri(w), revents) }
     }
 
     /// # Safety
@@ -133,8 +133,6 @@ impl Loop {
     pub fn fd_event(&mut self, fd: i32, revents: c_int) {
         let Some(a) = self.fds.get(fd) else { return };
         queue_fd_watchers(&mut self.pending, a.head, revents);
-        // Fed from a callback: a higher priority runs next.
-        self.pending.current = NUMPRI - 1;
     }
 
     /// The kernel says `fd` is invalid: stop its watchers and tell them so.
@@ -167,7 +165,14 @@ impl Loop {
     }
 
     /// Tell the backend about every fd whose watchers changed since the last wait.
+    #[inline]
     pub fn fd_reify(&mut self) {
+        if !self.fds.changes.is_empty() {
+            self.fd_reify_changes();
+        }
+    }
+
+    fn fd_reify_changes(&mut self) {
         let mut i = 0;
         // Killing an fd stops watchers, which queues more changes: keep going until
         // the list is drained.
@@ -268,7 +273,14 @@ impl Loop {
     }
 
     /// Queue every timer that is due, earliest first; re-arm repeating ones.
+    #[inline]
     pub fn timers_reify(&mut self) {
+        if self.timers.top().is_some_and(|t| t.at < self.mn_now) {
+            self.timers_reify_due();
+        }
+    }
+
+    fn timers_reify_due(&mut self) {
         while let Some(top) = self.timers.top().copied() {
             if top.at >= self.mn_now {
                 break;
@@ -333,12 +345,16 @@ impl Loop {
     }
 
     /// Run idle watchers when nothing of their priority or higher is pending.
+    #[inline]
     pub fn idle_reify(&mut self) {
-        if self.idle_count == 0 {
-            return;
+        if self.idle_count != 0 {
+            self.idle_reify_some();
         }
+    }
+
+    fn idle_reify_some(&mut self) {
         for pri in (0..NUMPRI).rev() {
-            if !self.pending.is_empty_at(pri) {
+            if self.pending.any_at_or_above(pri) {
                 break;
             }
             if !self.idles[pri].is_empty() {
