@@ -48,8 +48,6 @@ pub struct Loop {
 
     pub(crate) backend: AnyBackend,
     backend_mintime: f64,
-    /// fds the backend reported invalid during a wait; reused between waits.
-    bad_fds: Vec<i32>,
     /// Reports held back while a release/acquire hook pair is set.
     ready_buf: Vec<backend::FdEvent>,
 
@@ -140,7 +138,6 @@ impl Loop {
             now_floor: mn_now,
             backend_mintime: backend.mintime(),
             backend,
-            bad_fds: Vec::new(),
             ready_buf: Vec::new(),
             fds: FdTable::default(),
             pending: PendingQueues::new(),
@@ -201,12 +198,19 @@ impl Loop {
     /// Refresh the cached clocks. The wall clock is re-read at most every half
     /// second (the monotonic clock is cheap); when it moved against the monotonic
     /// clock, the system time was set and periodics are rescheduled.
+    #[inline]
     pub fn time_update(&mut self) {
         self.mn_now = time::monotonic();
         if self.mn_now - self.now_floor < 0.5 {
             self.now = self.rtmn_diff + self.mn_now;
-            return;
+        } else {
+            self.resync_wall_clock();
         }
+    }
+
+    /// Re-read the wall clock (every half second of monotonic time).
+    #[cold]
+    fn resync_wall_clock(&mut self) {
         let mut jumped = false;
         // Retry if we were preempted between the two clock reads.
         for _ in 0..3 {

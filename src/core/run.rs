@@ -147,7 +147,8 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
             release(lp);
         }
         let l = &mut *lp;
-        let mut bad = std::mem::take(&mut l.bad_fds);
+        // Allocates only if the backend reports an invalid fd.
+        let mut bad = Vec::new();
         let res = if l.release_cb.is_none() && l.acquire_cb.is_none() {
             let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad, delivered: 0 };
             l.backend.poll(timeout, &mut sink)
@@ -168,11 +169,9 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
             res
         };
         let l = &mut *lp;
-        for &fd in &bad {
+        for fd in bad {
             l.fd_kill(fd);
         }
-        bad.clear();
-        l.bad_fds = bad;
         match res {
             Ok(()) => {}
             Err(PollError::SomeFdBad) => l.fd_find_bad(),

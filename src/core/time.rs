@@ -1,5 +1,6 @@
 //! Clocks. Timers run on the monotonic clock; `ev_now`/`ev_time` are wall-clock.
 
+#[inline]
 fn read(clock: libc::clockid_t) -> f64 {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: valid clock id and out pointer; served by the vDSO, no syscall.
@@ -7,6 +8,7 @@ fn read(clock: libc::clockid_t) -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
+#[inline]
 pub fn monotonic() -> f64 {
     read(libc::CLOCK_MONOTONIC)
 }
