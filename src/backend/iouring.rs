@@ -286,6 +286,7 @@ impl Ring {
     }
 
     /// Queue one entry, flushing the ring to the kernel first if it is full.
+    #[inline]
     fn push(&mut self, sqe: Sqe) -> Result<(), c_int> {
         let mut tries = 0;
         while self.sq_space() == 0 {
@@ -401,6 +402,7 @@ pub fn available() -> bool {
 
 impl IoUring {
     pub fn open() -> Option<Self> {
+        super::watch_forks();
         let ring = Ring::open(SQ_ENTRIES)?;
         Some(IoUring {
             ring,
@@ -421,6 +423,7 @@ impl IoUring {
         &mut self.fds[i]
     }
 
+    #[inline]
     fn arm(&mut self, fd: i32, mask: u8) -> Result<(), c_int> {
         let st = self.state(fd);
         st.generation = st.generation.wrapping_add(1);
@@ -503,7 +506,8 @@ impl Backend for IoUring {
 
     fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
         self.own_kernel_objects().map_err(PollError::Fatal)?;
-        let deadline = crate::core::time::monotonic() + timeout.max(0.0);
+        // The deadline is only needed if the first wait brings nothing useful.
+        let mut deadline = f64::NAN;
         let mut first = true;
         loop {
             if self.rearm_completed().is_err() || self.arm_fallback().is_err() {
@@ -512,6 +516,9 @@ impl Backend for IoUring {
             let ready = self.ring.has_completions();
             if !ready || self.ring.to_submit != 0 || self.ring.cq_overflowed() {
                 let left = if first { timeout } else { deadline - crate::core::time::monotonic() };
+                if first && timeout > 0.0 && timeout.is_finite() {
+                    deadline = crate::core::time::monotonic() + timeout;
+                }
                 let wait = !ready && left > 0.0;
                 if self.ring.enter(wait, if wait { left } else { 0.0 }).is_err() {
                     return Err(PollError::Fatal("(libev) io_uring_enter"));
@@ -522,7 +529,13 @@ impl Backend for IoUring {
             self.reap_into(out)?;
             // Only completions of removed or replaced polls: wait on, until
             // something real arrives or the timeout passes.
-            if out.len() != before || timeout <= 0.0 || crate::core::time::monotonic() >= deadline {
+            if out.len() != before || timeout <= 0.0 {
+                break;
+            }
+            if deadline.is_nan() {
+                deadline = if timeout.is_infinite() { f64::INFINITY } else { crate::core::time::monotonic() + timeout };
+            }
+            if crate::core::time::monotonic() >= deadline {
                 break;
             }
         }
@@ -547,10 +560,17 @@ impl IoUring {
     /// A child that did not call ev_loop_fork shares the ring and the fallback
     /// epoll set with its parent: take our own before touching either, and re-arm
     /// every wanted fd on them.
+    #[inline]
     fn own_kernel_objects(&mut self) -> Result<(), &'static str> {
         if self.forked == super::fork_generation() {
-            return Ok(());
+            Ok(())
+        } else {
+            self.take_own_kernel_objects()
         }
+    }
+
+    #[cold]
+    fn take_own_kernel_objects(&mut self) -> Result<(), &'static str> {
         self.ring = Ring::open(SQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
         self.forked = super::fork_generation();
         self.fallback_armed = false;
@@ -570,12 +590,15 @@ impl IoUring {
 
     /// Re-arm the fds whose one-shot poll completed and that are still wanted.
     fn rearm_completed(&mut self) -> Result<(), c_int> {
-        for fd in std::mem::take(&mut self.rearm) {
+        // By index, keeping the list's buffer for the next iteration.
+        for i in 0..self.rearm.len() {
+            let fd = self.rearm[i];
             let st = self.fds[fd as usize];
             if st.want != 0 && st.armed == 0 && !st.fallback {
                 self.arm(fd, st.want)?;
             }
         }
+        self.rearm.clear();
         Ok(())
     }
 

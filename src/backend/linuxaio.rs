@@ -182,6 +182,7 @@ impl LinuxAio {
         if !available() {
             return None;
         }
+        super::watch_forks();
         let ctx = io_setup(INITIAL_SLOTS)?;
         let mut b = LinuxAio {
             ctx,
@@ -539,12 +540,13 @@ impl LinuxAio {
 
     /// In a child forked without ev_loop_fork, take our own kernel objects before
     /// touching any: the parent's context and epoll set must not change.
+    #[inline]
     fn own_kernel_objects(&mut self) -> Result<(), &'static str> {
-        if self.forked != super::fork_generation() {
-            self.ctx = 0;
-            self.recreate_in_child()?;
+        if self.forked == super::fork_generation() {
+            return Ok(());
         }
-        Ok(())
+        self.ctx = 0;
+        self.recreate_in_child()
     }
 
     /// The fallback epoll set said it has something: collect it.

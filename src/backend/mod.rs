@@ -219,13 +219,19 @@ extern "C" fn note_fork_in_child() {
     FORK_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// The current fork generation (registers the fork hook on first use).
-pub fn fork_generation() -> u32 {
+/// Register the hook that counts forks (once; backends that need it call this
+/// when they open, before anything can fork with them).
+pub fn watch_forks() {
     static REGISTER: std::sync::Once = std::sync::Once::new();
     REGISTER.call_once(|| {
         // SAFETY: registering a child hook that only touches an atomic.
         unsafe { libc::pthread_atfork(None, None, Some(note_fork_in_child)) };
     });
+}
+
+/// How many forks this process descends from since `watch_forks`.
+#[inline]
+pub fn fork_generation() -> u32 {
     FORK_GENERATION.load(std::sync::atomic::Ordering::Relaxed)
 }
 
