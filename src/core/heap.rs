@@ -61,6 +61,7 @@ impl TimerHeap {
         unsafe { self.nodes.get_unchecked(i).at }
     }
 
+    #[inline(never)]
     fn sift_up(&mut self, mut i: usize) {
         let n = self.nodes[i];
         while i > 0 {
@@ -76,6 +77,7 @@ impl TimerHeap {
         self.place(i, n);
     }
 
+    #[inline(never)]
     fn sift_down(&mut self, mut i: usize) {
         let n = self.nodes[i];
         let len = self.nodes.len();
@@ -118,6 +120,7 @@ impl TimerHeap {
     }
 
     /// Re-establish the heap after the key at `i` changed in either direction.
+    #[inline]
     pub fn adjust(&mut self, i: usize) {
         if i > 0 && self.nodes[i].at <= self.nodes[parent(i)].at {
             self.sift_up(i);
@@ -133,6 +136,7 @@ impl TimerHeap {
     }
 
     /// Remove the node at `i` (a watcher's `active - 1`).
+    #[inline]
     pub fn remove(&mut self, i: usize) {
         let last = self.nodes.pop().expect("timer heap underflow");
         if i < self.nodes.len() {
@@ -142,6 +146,7 @@ impl TimerHeap {
     }
 
     /// Set a new key for the node at `i` and re-sort.
+    #[inline]
     pub fn set_at(&mut self, i: usize, at: f64) {
         self.nodes[i].at = at;
         self.adjust(i);

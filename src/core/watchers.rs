@@ -67,8 +67,13 @@ impl Loop {
     /// `w` must be a live watcher.
     #[inline]
     pub unsafe fn clear_pending(&mut self, w: *mut ev_watcher) -> c_int {
-        // SAFETY: caller guarantees a live watcher.
-        unsafe { self.pending.clear(w, abspri(w)) }
+        // SAFETY: caller guarantees a live watcher; most stops find nothing queued.
+        unsafe {
+            if (*w).pending == 0 {
+                return 0;
+            }
+            self.pending.clear(w, abspri(w))
+        }
     }
 
     pub fn ref_(&mut self) {
