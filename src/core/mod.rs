@@ -88,6 +88,8 @@ pub struct Loop {
     pub(crate) depth: u32,
     pub(crate) iteration: u32,
     pub(crate) postfork: bool,
+    /// The last fd_reify reported an invalid fd to its watchers.
+    pub(crate) killed_in_reify: bool,
     pub(crate) origflags: u32,
     pub(crate) curpid: libc::pid_t,
 
@@ -175,6 +177,7 @@ impl Loop {
             depth: 0,
             iteration: 0,
             postfork: false,
+            killed_in_reify: false,
             origflags,
             // SAFETY: plain syscall.
             curpid: if origflags & EVFLAG_FORKCHECK != 0 { unsafe { libc::getpid() } } else { 0 },

@@ -73,8 +73,10 @@ impl Drop for RunGuard {
 /// How long to block in the backend, and how long to sleep before that to collect
 /// more io (`ev_set_io_collect_interval`).
 fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> (f64, f64) {
-    // Events already queued (an fd the backend just rejected) must not wait for io.
-    if flags & EVRUN_NOWAIT != 0 || l.idle_count != 0 || l.activecnt == 0 || l.pending.any() {
+    // An fd the backend rejected while reifying has its EV_ERROR queued: deliver
+    // it now rather than after a wait. (Other queued events do not prevent
+    // blocking: a custom invoke-pending hook may leave them for another thread.)
+    if flags & EVRUN_NOWAIT != 0 || l.idle_count != 0 || l.activecnt == 0 || l.killed_in_reify {
         return (0.0, 0.0);
     }
     // Nothing to wake up for but io: block until io arrives. libev wakes up at
@@ -233,6 +235,7 @@ pub unsafe fn run(lp: *mut Loop, flags: c_int) -> c_int {
             l.loop_done = EVBREAK_RECURSE;
             poll_backend(lp, wait);
             let l = &mut *lp;
+            l.killed_in_reify = false;
             if l.loop_done == EVBREAK_RECURSE {
                 l.loop_done = EVBREAK_CANCEL;
             }

@@ -200,6 +200,7 @@ impl Loop {
             if old != mask || reify & IOFDSET != 0 {
                 if !self.backend.modify(fd, old, mask) {
                     self.fd_kill(fd);
+                    self.killed_in_reify = true;
                 }
             }
         }
