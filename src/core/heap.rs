@@ -61,7 +61,6 @@ impl TimerHeap {
         unsafe { self.nodes.get_unchecked(i).at }
     }
 
-    #[inline(never)]
     fn sift_up(&mut self, mut i: usize) {
         let n = self.nodes[i];
         while i > 0 {
@@ -135,21 +134,35 @@ impl TimerHeap {
         self.sift_up(i);
     }
 
-    /// Remove the node at `i` (a watcher's `active - 1`).
+    /// Remove the node at `i` (a watcher's `active - 1`). The last node takes its
+    /// place and moves the way its key compares with the removed one: the
+    /// removed node's parent is no greater and its children no smaller, so only
+    /// one direction can be out of order.
     #[inline]
     pub fn remove(&mut self, i: usize) {
         let last = self.nodes.pop().expect("timer heap underflow");
         if i < self.nodes.len() {
-            self.nodes[i] = last;
-            self.adjust(i);
+            let removed = std::mem::replace(&mut self.nodes[i], last);
+            if last.at >= removed.at {
+                self.sift_down(i);
+            } else {
+                self.sift_up(i);
+            }
         }
     }
 
-    /// Set a new key for the node at `i` and re-sort.
+    /// Set a new key for the node at `i` and re-sort; only the direction the key
+    /// moved can break the heap order.
     #[inline]
     pub fn set_at(&mut self, i: usize, at: f64) {
-        self.nodes[i].at = at;
-        self.adjust(i);
+        let node = &mut self.nodes[i];
+        let old = node.at;
+        node.at = at;
+        if at >= old {
+            self.sift_down(i);
+        } else {
+            self.sift_up(i);
+        }
     }
 
     /// Change a key without re-sorting; call `rebuild` after a batch of these.
