@@ -41,14 +41,23 @@ impl Loop {
                 w = unsafe { (*w).next };
             }
         }
+        let mut stats: Vec<*mut c_void> = Vec::new();
         for n in self.timers.nodes() {
             if is_cb(n.w, stat_timer) {
-                if types & EV_STAT != 0 {
-                    out.push((EV_STAT, (n.w as *mut u8).wrapping_sub(std::mem::offset_of!(ev_stat, timer)) as *mut c_void));
-                }
+                stats.push((n.w as *mut u8).wrapping_sub(std::mem::offset_of!(ev_stat, timer)) as *mut c_void);
             } else if types & EV_TIMER != 0 {
                 out.push((EV_TIMER, n.w as *mut c_void));
             }
+        }
+        if types & EV_STAT != 0 {
+            // A stat watcher on a local filesystem relies on inotify alone and has
+            // no timer running: it is found through its inotify watch.
+            for &w in &self.inotified {
+                if !stats.contains(&(w as *mut c_void)) {
+                    stats.push(w as *mut c_void);
+                }
+            }
+            out.extend(stats.into_iter().map(|w| (EV_STAT, w)));
         }
         if types & EV_PERIODIC != 0 {
             out.extend(self.periodics.nodes().iter().map(|n| (EV_PERIODIC, n.w as *mut c_void)));
