@@ -542,6 +542,16 @@ impl Backend for IoUring {
         Ok(())
     }
 
+    fn flush(&mut self) {
+        if self.own_kernel_objects().is_err() || self.rearm_completed().is_err() || self.arm_fallback().is_err() {
+            return;
+        }
+        if self.ring.to_submit != 0 {
+            // Errors surface at the next wait.
+            let _ = self.ring.enter(false, 0.0);
+        }
+    }
+
     fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
         let ring = Ring::open(SQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
         self.ring = ring;

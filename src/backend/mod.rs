@@ -74,6 +74,11 @@ pub trait Backend {
         -1
     }
 
+    /// Hand the kernel everything queued (re-arms of completed one-shot polls),
+    /// without waiting: a loop embedding this one watches `fd()` and would
+    /// otherwise wait for readiness nobody asked the kernel about.
+    fn flush(&mut self) {}
+
     /// After `fork`: drop the kernel object shared with the parent and start afresh
     /// with no fd registered; the loop re-announces every watched fd afterwards.
     fn reinit_after_fork(&mut self) -> Result<(), &'static str>;
@@ -122,6 +127,9 @@ impl AnyBackend {
     }
     pub fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
         dispatch!(self, b => b.reinit_after_fork())
+    }
+    pub fn flush(&mut self) {
+        dispatch!(self, b => b.flush())
     }
 }
 

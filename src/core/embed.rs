@@ -34,6 +34,7 @@ unsafe extern "C-unwind" fn embed_prepare_cb(_lp: *mut Loop, p: *mut ev_prepare,
             (*other).fd_reify();
             run::run(other, EVRUN_NOWAIT);
         }
+        (*other).backend.flush();
     }
 }
 
