@@ -88,6 +88,7 @@ impl Loop {
 
     /// # Safety
     /// `w` must be a live io watcher that stays valid until stopped.
+    #[inline]
     pub unsafe fn io_start(&mut self, w: *mut ev_io) {
         // SAFETY: caller guarantees a live watcher.
         let wr = unsafe { &mut *w };
@@ -115,6 +116,7 @@ impl Loop {
 
     /// # Safety
     /// `w` must be a live io watcher.
+    #[inline]
     pub unsafe fn io_stop(&mut self, w: *mut ev_io) {
         // SAFETY: live watcher.
         unsafe { self.clear_pending(head(w)) };
@@ -211,6 +213,7 @@ impl Loop {
 
     /// # Safety
     /// `w` must be a live timer that stays valid until stopped.
+    #[inline]
     pub unsafe fn timer_start(&mut self, w: *mut ev_timer) {
         // SAFETY: live watcher.
         let wr = unsafe { &mut *w };
@@ -228,6 +231,7 @@ impl Loop {
 
     /// # Safety
     /// `w` must be a live timer.
+    #[inline]
     pub unsafe fn timer_stop(&mut self, w: *mut ev_timer) {
         // SAFETY: live watcher.
         unsafe { self.clear_pending(head(w)) };
@@ -250,6 +254,7 @@ impl Loop {
 
     /// # Safety
     /// `w` must be a live timer.
+    #[inline]
     pub unsafe fn timer_again(&mut self, w: *mut ev_timer) {
         // SAFETY: live watcher.
         unsafe { self.clear_pending(head(w)) };
