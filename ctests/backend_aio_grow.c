@@ -1,7 +1,7 @@
 /*
  * Linux AIO backend only (skipped under the others): 2,000 fds armed at
  * once (1,600 socketpair read ends + 400 eventfds), far more than the
- * initial 256-slot AIO context, so the context must grow (and every fd be
+ * initial 1,024-slot AIO context, so the context must grow (and every fd be
  * re-armed) - events are still delivered exactly once, to the right watcher.
  * Also write watchers, subsets, and 300 more fds added afterwards.
  *

@@ -20,7 +20,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 const IOCB_CMD_POLL: u16 = 5;
 const AIO_RING_MAGIC: u32 = 0xa10a_10a1;
-const INITIAL_SLOTS: usize = 256;
+/// Slots of a new context; growing it costs a context teardown (an RCU grace
+/// period, ~30 ms), so start with room and grow fourfold.
+const INITIAL_SLOTS: usize = 1024;
 
 #[repr(C)]
 #[derive(Default, Clone, Copy)]
@@ -88,6 +90,8 @@ struct FdState {
     armed: u8,
     generation: u32,
     fallback: bool,
+    /// (st_dev, st_ino) of the file when it was registered.
+    ident: (u64, u64),
 }
 
 pub struct LinuxAio {
@@ -118,21 +122,26 @@ pub struct LinuxAio {
 /// run with EVRUN_NOWAIT would see the event only some iterations later. They
 /// go to the epoll fallback, whose wakeups are immediate. Checked when an fd is
 /// (re)registered, where the fd may have become a different file.
-fn completes_late(fd: c_int) -> bool {
-    // SAFETY: fstat into a zeroed struct; readlink into our buffer.
+fn completes_late(fd: c_int, st: &libc::stat) -> bool {
+    if st.st_mode & libc::S_IFMT != 0 {
+        return false; // anonymous inodes have no file type bits
+    }
+    let path = format!("/proc/self/fd/{fd}\0");
+    let mut buf = [0u8; 64];
+    // SAFETY: readlink into our buffer.
+    let n = unsafe { libc::readlink(path.as_ptr() as *const libc::c_char, buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+    if n <= 0 {
+        return false;
+    }
+    let name = &buf[..n as usize];
+    name.windows(8).any(|w| w == b"signalfd") || name.windows(7).any(|w| w == b"inotify")
+}
+
+fn fstat(fd: c_int) -> Option<libc::stat> {
+    // SAFETY: fstat into a zeroed struct.
     unsafe {
         let mut st: libc::stat = std::mem::zeroed();
-        if libc::fstat(fd, &mut st) != 0 || st.st_mode & libc::S_IFMT != 0 {
-            return false; // anonymous inodes have no file type bits
-        }
-        let path = format!("/proc/self/fd/{fd}\0");
-        let mut buf = [0u8; 64];
-        let n = libc::readlink(path.as_ptr() as *const libc::c_char, buf.as_mut_ptr() as *mut libc::c_char, buf.len());
-        if n <= 0 {
-            return false;
-        }
-        let name = &buf[..n as usize];
-        name.windows(8).any(|w| w == b"signalfd") || name.windows(7).any(|w| w == b"inotify")
+        (libc::fstat(fd, &mut st) == 0).then_some(st)
     }
 }
 
@@ -168,12 +177,14 @@ fn probe() -> bool {
             && libc::syscall(libc::SYS_io_getevents, ctx, 1 as c_long, 1 as c_long, &mut ev as *mut IoEvent, &ts) == 1
             && ev.res > 0
     };
-    // SAFETY: our own fds and context.
+    // SAFETY: our own fds.
     unsafe {
         libc::close(p[0]);
         libc::close(p[1]);
     }
-    io_destroy(ctx);
+    // The 4-slot context is kept for the life of the process: destroying one
+    // waits for an RCU grace period (tens of milliseconds), which every program
+    // asking ev_supported_backends() would pay.
     ok
 }
 
@@ -251,9 +262,9 @@ impl LinuxAio {
         unsafe { libc::syscall(libc::SYS_io_cancel, self.ctx, cb, &mut ev as *mut IoEvent) };
     }
 
-    /// A bigger context with every fd re-armed; or epoll alone if none can be had.
+    /// A context four times as large with every fd re-armed; or epoll alone if none can be had.
     fn grow(&mut self) {
-        let slots = self.slots * 2;
+        let slots = self.slots * 4;
         match io_setup(slots) {
             Some(ctx) => {
                 io_destroy(self.ctx);
@@ -432,11 +443,24 @@ impl Backend for LinuxAio {
         if self.epoll_only {
             return if new != 0 { self.move_to_fallback(fd) } else { true };
         }
+        if new != 0 && (old == 0 || old == new) {
+            // (Re)registered, perhaps as a different file behind the same number.
+            if let Some(file) = fstat(fd) {
+                let ident = (file.st_dev, file.st_ino);
+                if old == new && st.armed == new && st.ident == ident {
+                    // The same file, its poll in flight with this very mask:
+                    // cancelling and re-arming (an io_cancel each) gains nothing.
+                    return true;
+                }
+                self.fds[fd as usize].ident = ident;
+                if completes_late(fd, &file) {
+                    self.cancel(fd);
+                    return self.move_to_fallback(fd);
+                }
+            }
+        }
         self.cancel(fd);
         if new != 0 {
-            if (old == 0 || old == new) && completes_late(fd) {
-                return self.move_to_fallback(fd);
-            }
             self.to_arm.push(fd);
         }
         true
