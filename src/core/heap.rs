@@ -76,8 +76,18 @@ impl TimerHeap {
         self.place(i, n);
     }
 
+    /// Move the node at `i` down to where it belongs.
+    #[inline]
+    fn sift_down(&mut self, i: usize) {
+        if i == 0 {
+            self.sift_down_to_bottom(i);
+        } else {
+            self.sift_down_plain(i);
+        }
+    }
+
     #[inline(never)]
-    fn sift_down(&mut self, mut i: usize) {
+    fn sift_down_plain(&mut self, mut i: usize) {
         let n = self.nodes[i];
         let len = self.nodes.len();
         loop {
@@ -116,6 +126,63 @@ impl TimerHeap {
             i = min;
         }
         self.place(i, n);
+    }
+
+    /// `sift_down` for the root, where the node (the last of the array, or an
+    /// expired timer's next expiry) usually belongs near the bottom: walk the
+    /// hole down the path of smallest children first, then let the node rise
+    /// back. One comparison per level fewer; ties end exactly as in
+    /// `sift_down_plain` (the node stays above children equal to it).
+    #[inline(never)]
+    fn sift_down_to_bottom(&mut self, start: usize) {
+        let n = self.nodes[start];
+        let len = self.nodes.len();
+        let mut hole = start;
+        loop {
+            let first = ARITY * hole + 1;
+            let mut min;
+            if first + ARITY <= len {
+                // All four children exist: the common case, no bounds to check.
+                min = first;
+                let mut min_at = self.at(first);
+                for c in first + 1..first + ARITY {
+                    let a = self.at(c);
+                    if a < min_at {
+                        min = c;
+                        min_at = a;
+                    }
+                }
+            } else if first < len {
+                min = first;
+                let mut min_at = self.at(first);
+                for c in first + 1..len {
+                    let a = self.at(c);
+                    if a < min_at {
+                        min = c;
+                        min_at = a;
+                    }
+                }
+            } else {
+                break;
+            }
+            // SAFETY: min < len.
+            let mn = unsafe { *self.nodes.get_unchecked(min) };
+            self.place(hole, mn);
+            hole = min;
+        }
+        // The nodes moved up along the path do not decrease going down: the node
+        // belongs just below the last of them that is smaller than it.
+        while hole > start {
+            let p = parent(hole);
+            if self.at(p) < n.at {
+                break;
+            }
+            // SAFETY: p < hole < len.
+            let pn = unsafe { *self.nodes.get_unchecked(p) };
+            self.place(hole, pn);
+            hole = p;
+        }
+        self.place(hole, n);
     }
 
     /// Re-establish the heap after the key at `i` changed in either direction.
@@ -237,6 +304,30 @@ mod tests {
             assert!(n.at >= last);
             last = n.at;
             h.remove(0);
+        }
+    }
+
+    #[test]
+    fn both_descents_agree_also_on_ties() {
+        let mut seed = 7u64;
+        for round in 0..200 {
+            let n = 1 + round % 60;
+            let mut ws = timers(n);
+            let mut a = TimerHeap::default();
+            for w in ws.iter_mut() {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                a.push(((seed >> 60) % 4) as f64, w); // few distinct keys: many ties
+            }
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let new_at = ((seed >> 60) % 5) as f64;
+            let mut b = TimerHeap { nodes: a.nodes.clone() };
+            a.nodes[0].at = new_at;
+            b.nodes[0].at = new_at;
+            a.sift_down_plain(0);
+            b.sift_down_to_bottom(0);
+            let order = |h: &TimerHeap| h.nodes.iter().map(|n| (n.at, n.w)).collect::<Vec<_>>();
+            assert_eq!(order(&a), order(&b), "round {round}");
+            assert!(a.is_valid());
         }
     }
 
