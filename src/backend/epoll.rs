@@ -129,7 +129,9 @@ impl Backend for Epoll {
         self.epfd
     }
 
-    fn modify(&mut self, fd: i32, old: u8, new: u8) -> bool {
+    // `old` is not needed: the backend's own record of what the kernel holds
+    // decides between ADD and MOD.
+    fn modify(&mut self, fd: i32, _old: u8, new: u8) -> bool {
         let st = *self.state(fd);
         self.fds[fd as usize].want = new;
         if new == 0 {
@@ -144,7 +146,6 @@ impl Backend for Epoll {
         // and which registers a new file behind a reused fd number. Registered
         // with another mask: MOD (ENOENT if the fd was closed and reopened).
         // Not registered: ADD.
-        let _ = old;
         let op = if st.kernel != 0 && st.kernel != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
         let res = match self.ctl(op, fd, new, generation) {
             Ok(()) => Ok(()),
