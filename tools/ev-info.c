@@ -136,7 +136,7 @@ struct aio_iocb                         /* struct iocb of <linux/aio_abi.h> */
 };
 struct aio_event { uint64_t data, obj; int64_t res, res2; };
 #define AIO_CMD_POLL 5                  /* IOCB_CMD_POLL, Linux 4.18 */
-#define AIO_SLOTS 256                   /* the context size the library asks for */
+#define AIO_SLOTS 1024                  /* the first context size the library asks for (src/backend/linuxaio.rs) */
 
 static int
 probe_linuxaio (void)
