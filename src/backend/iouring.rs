@@ -18,7 +18,7 @@
 //!   backend, whose own fd is polled through the ring.
 
 use super::epoll::Epoll;
-use super::{Sink, errno, Backend, FdEvent, PollError, FD_BAD};
+use super::{Sink, errno, Backend, FdEvent, PollError};
 use crate::abi::EVBACKEND_IOURING;
 use libc::{c_int, c_long, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -640,7 +640,7 @@ impl IoUring {
             if cqe.res < 0 {
                 match -cqe.res {
                     libc::ECANCELED => {}
-                    libc::EBADF => out.push(FdEvent { fd, revents: FD_BAD }),
+                    libc::EBADF => out.bad(fd),
                     _ => moved.push(fd),
                 }
                 return;
@@ -657,7 +657,7 @@ impl IoUring {
         });
         for fd in moved {
             if !self.move_to_fallback(fd) {
-                out.push(FdEvent { fd, revents: FD_BAD });
+                out.bad(fd);
             }
         }
         if fallback_ready {

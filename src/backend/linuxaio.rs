@@ -13,7 +13,7 @@
 //!   fd re-armed; if no context can be had, every fd moves to that epoll set.
 
 use super::epoll::Epoll;
-use super::{Sink, errno, Backend, FdEvent, PollError, FD_BAD};
+use super::{Sink, errno, Backend, FdEvent, PollError};
 use crate::abi::{EVBACKEND_LINUXAIO, EV_READ};
 use libc::{c_int, c_long};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -342,12 +342,12 @@ impl LinuxAio {
                 }
                 libc::EBADF => {
                     self.fds[fd as usize].armed = 0;
-                    out.push(FdEvent { fd, revents: FD_BAD });
+                    out.bad(fd);
                 }
                 _ => {
                     // EINVAL and friends: this fd cannot be polled through AIO.
                     if !self.move_to_fallback(fd) {
-                        out.push(FdEvent { fd, revents: FD_BAD });
+                        out.bad(fd);
                     }
                 }
             }
@@ -365,7 +365,7 @@ impl LinuxAio {
         st.armed = 0;
         if ev.res < 0 {
             if -ev.res == libc::EBADF as i64 {
-                out.push(FdEvent { fd, revents: FD_BAD });
+                out.bad(fd);
             }
             return;
         }

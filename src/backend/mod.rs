@@ -23,6 +23,10 @@ pub struct FdEvent {
 /// watchers on the spot, so a report costs no intermediate buffer.
 pub trait Sink {
     fn push(&mut self, e: FdEvent);
+    /// The kernel says `fd` is invalid (closed while watched).
+    fn bad(&mut self, fd: i32) {
+        self.push(FdEvent { fd, revents: FD_BAD });
+    }
     /// Reports delivered so far.
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {

@@ -1,7 +1,7 @@
 //! The poll(2) backend: one `pollfd` per watched fd in a dense array, with an
 //! index per fd so changes are O(1).
 
-use super::{Sink, timeout_ms, Backend, FdEvent, PollError, FD_BAD};
+use super::{Sink, timeout_ms, Backend, FdEvent, PollError};
 use crate::abi::EVBACKEND_POLL;
 use libc::pollfd;
 
@@ -74,7 +74,7 @@ impl Backend for Poll {
             }
             left -= 1;
             if p.revents & libc::POLLNVAL != 0 {
-                out.push(FdEvent { fd: p.fd, revents: FD_BAD });
+                out.bad(p.fd);
                 continue;
             }
             let r = p.revents;

@@ -123,14 +123,17 @@ impl Sink for LoopSink<'_> {
     #[inline(always)]
     fn push(&mut self, e: FdEvent) {
         self.delivered += 1;
-        if e.revents == FD_BAD {
-            self.bad.push(e.fd);
-        } else if let Some(a) = self.fds.get(e.fd) {
+        if let Some(a) = self.fds.get(e.fd) {
             // An fd changed while we waited: its events may be for the old file.
             if a.reify == 0 {
                 super::watchers::queue_fd_watchers(self.pending, a.head, e.revents);
             }
         }
+    }
+
+    fn bad(&mut self, fd: i32) {
+        self.delivered += 1;
+        self.bad.push(fd);
     }
 
     fn len(&self) -> usize {
@@ -165,7 +168,11 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
             let l = &mut *lp;
             let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad, delivered: 0 };
             for e in ready.drain(..) {
-                sink.push(e);
+                if e.revents == FD_BAD {
+                    sink.bad(e.fd);
+                } else {
+                    sink.push(e);
+                }
             }
             l.ready_buf = ready;
             res
