@@ -388,16 +388,8 @@ fn user_data(fd: u32, generation: u32) -> u64 {
 
 /// Probe once whether io_uring works here with what this backend needs.
 pub fn available() -> bool {
-    static STATE: AtomicU32 = AtomicU32::new(0);
-    match STATE.load(Ordering::Relaxed) {
-        1 => true,
-        2 => false,
-        _ => {
-            let ok = Ring::open(4).is_some();
-            STATE.store(if ok { 1 } else { 2 }, Ordering::Relaxed);
-            ok
-        }
-    }
+    static OK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OK.get_or_init(|| Ring::open(4).is_some())
 }
 
 impl IoUring {

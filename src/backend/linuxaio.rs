@@ -147,16 +147,8 @@ fn fstat(fd: c_int) -> Option<libc::stat> {
 
 /// Probe once whether AIO polling works here.
 pub fn available() -> bool {
-    static STATE: AtomicU32 = AtomicU32::new(0);
-    match STATE.load(Ordering::Relaxed) {
-        1 => true,
-        2 => false,
-        _ => {
-            let ok = probe();
-            STATE.store(if ok { 1 } else { 2 }, Ordering::Relaxed);
-            ok
-        }
-    }
+    static OK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OK.get_or_init(probe)
 }
 
 /// A context can be made and a poll on a pipe completes.
@@ -352,6 +344,11 @@ impl LinuxAio {
                 }
             }
             done += 1;
+        }
+        // Hand the buffer back: no allocation per iteration.
+        if self.to_arm.is_empty() {
+            arms.clear();
+            self.to_arm = arms;
         }
     }
 

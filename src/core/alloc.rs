@@ -53,46 +53,15 @@ pub fn syserr(msg: &'static str) {
 }
 
 fn out_of_memory(size: usize) -> ! {
-    // Formatting must not allocate here.
+    // Formatted into a stack buffer: allocating here would recurse.
+    use std::io::Write;
     let mut buf = [0u8; 80];
-    let mut n = 0;
-    for b in b"(libev) cannot allocate " {
-        buf[n] = *b;
-        n += 1;
-    }
-    let digits = size.to_string_lossless_into(&mut buf[n..]);
-    n += digits;
-    for b in b" bytes, aborting.\n" {
-        buf[n] = *b;
-        n += 1;
-    }
+    let mut cursor = &mut buf[..];
+    let _ = write!(cursor, "(libev) cannot allocate {size} bytes, aborting.\n");
+    let n = 80 - cursor.len();
     // SAFETY: writing our own buffer to stderr.
     unsafe { libc::write(2, buf.as_ptr() as *const c_void, n) };
     std::process::abort();
-}
-
-trait DecimalInto {
-    fn to_string_lossless_into(self, out: &mut [u8]) -> usize;
-}
-
-impl DecimalInto for usize {
-    fn to_string_lossless_into(self, out: &mut [u8]) -> usize {
-        let mut digits = [0u8; 20];
-        let mut v = self;
-        let mut len = 0;
-        loop {
-            digits[len] = b'0' + (v % 10) as u8;
-            len += 1;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        for i in 0..len {
-            out[i] = digits[len - 1 - i];
-        }
-        len
-    }
 }
 
 /// The global allocator of the library: the user's allocator when one is set,

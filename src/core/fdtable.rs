@@ -62,27 +62,15 @@ impl FdTable {
     /// # Safety
     /// `w` must be a live watcher not already on a list.
     pub unsafe fn link(&mut self, fd: i32, w: *mut ev_watcher_list) {
-        let a = &mut self.fds[fd as usize];
-        // SAFETY: the caller guarantees `w` is live.
-        unsafe { (*w).next = a.head };
-        a.head = w;
+        // SAFETY: forwarded contract.
+        unsafe { super::wlist::push(&mut self.fds[fd as usize].head, w) }
     }
 
     /// # Safety
     /// All watchers on `fd`'s list must be live.
     pub unsafe fn unlink(&mut self, fd: i32, w: *mut ev_watcher_list) -> bool {
-        let mut link: *mut *mut ev_watcher_list = &mut self.fds[fd as usize].head;
-        // SAFETY: every watcher on the list is live and started (the caller's contract).
-        unsafe {
-            while !(*link).is_null() {
-                if *link == w {
-                    *link = (*w).next;
-                    return true;
-                }
-                link = &mut (**link).next;
-            }
-        }
-        false
+        // SAFETY: forwarded contract.
+        unsafe { super::wlist::remove(&mut self.fds[fd as usize].head, w) }
     }
 
     /// The fds that have watchers.

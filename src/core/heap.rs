@@ -1,7 +1,7 @@
 //! A 4-ary min-heap of timers keyed by their expiry time. The key is cached beside
 //! the watcher pointer so sifting touches one contiguous array and never the
 //! watchers' memory, except to record each watcher's new position in `active`
-//! (1-based heap index, which is how a watcher finds itself for stop/adjust).
+//! (1-based heap index, which is how a watcher finds itself for stop/again).
 
 use crate::abi::ev_watcher_time;
 use libc::c_int;
@@ -185,16 +185,6 @@ impl TimerHeap {
         self.place(hole, n);
     }
 
-    /// Re-establish the heap after the key at `i` changed in either direction.
-    #[inline]
-    pub fn adjust(&mut self, i: usize) {
-        if i > 0 && self.nodes[i].at <= self.nodes[parent(i)].at {
-            self.sift_up(i);
-        } else {
-            self.sift_down(i);
-        }
-    }
-
     pub fn push(&mut self, at: f64, w: *mut ev_watcher_time) {
         self.nodes.push(Node { at, w });
         let i = self.nodes.len() - 1;
@@ -255,9 +245,6 @@ impl TimerHeap {
         (1..self.nodes.len()).all(|i| self.nodes[parent(i)].at <= self.nodes[i].at)
     }
 
-    pub fn take_all(&mut self) -> Vec<Node> {
-        std::mem::take(&mut self.nodes)
-    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod stat;
 pub mod time;
 pub mod walk;
 mod watchers;
+mod wlist;
 
 pub use run::{invoke_pending, run};
 pub use signals::async_send;

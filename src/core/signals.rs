@@ -5,7 +5,7 @@
 //! watcher (an io watcher of top priority, not counted as active) then turns the
 //! flags into events on the loop's own thread.
 
-use super::{alloc, Loop};
+use super::{alloc, wlist, Loop};
 use crate::abi::*;
 use libc::{c_int, c_void};
 use std::cell::UnsafeCell;
@@ -245,9 +245,7 @@ impl Loop {
         // SAFETY: live watcher; the list belongs to this loop now.
         unsafe {
             self.start_watcher(w as *mut ev_watcher, 1);
-            let head = &mut *s.head.get();
-            wr.next = *head;
-            *head = w as *mut ev_watcher_list;
+            wlist::push(&mut *s.head.get(), w as *mut ev_watcher_list);
         }
         if self.origflags & EVFLAG_SIGNALFD != 0 {
             self.signalfd_init();
@@ -294,14 +292,7 @@ impl Loop {
         let Some(s) = slot(wr.signum) else { return };
         // SAFETY: the list belongs to this loop; its watchers are live.
         unsafe {
-            let mut link: *mut *mut ev_watcher_list = s.head.get();
-            while !(*link).is_null() {
-                if *link == w as *mut ev_watcher_list {
-                    *link = wr.next;
-                    break;
-                }
-                link = addr_of_mut!((**link).next);
-            }
+            wlist::remove(s.head.get(), w as *mut ev_watcher_list);
             self.stop_watcher(w as *mut ev_watcher);
             if (*s.head.get()).is_null() {
                 s.owner.store(null_mut(), Ordering::Release);
@@ -452,11 +443,11 @@ impl Loop {
         if self as *mut Loop != crate::ffi::default_loop_ptr() {
             alloc::fatal("libev: child watchers are only supported in the default loop");
         }
-        let chain = &mut self.children[wr.pid as usize & (PID_HASH - 1)];
-        wr.next = *chain;
-        *chain = w as *mut ev_watcher_list;
-        // SAFETY: live watcher.
-        unsafe { self.start_watcher(w as *mut ev_watcher, 1) };
+        // SAFETY: live watcher, on no list while inactive.
+        unsafe {
+            wlist::push(&mut self.children[wr.pid as usize & (PID_HASH - 1)], w as *mut ev_watcher_list);
+            self.start_watcher(w as *mut ev_watcher, 1);
+        }
     }
 
     /// # Safety
@@ -471,14 +462,7 @@ impl Loop {
         }
         // SAFETY: the chain's watchers are live.
         unsafe {
-            let mut link: *mut *mut ev_watcher_list = &mut self.children[wr.pid as usize & (PID_HASH - 1)];
-            while !(*link).is_null() {
-                if *link == w as *mut ev_watcher_list {
-                    *link = wr.next;
-                    break;
-                }
-                link = addr_of_mut!((**link).next);
-            }
+            wlist::remove(&mut self.children[wr.pid as usize & (PID_HASH - 1)], w as *mut ev_watcher_list);
             self.stop_watcher(w as *mut ev_watcher);
         }
     }
