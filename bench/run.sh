@@ -18,7 +18,7 @@ REPS=${REPS:-5}
 out=build/bench
 mkdir -p "$out"
 cflags="-O2 -g -w"
-for b in fdbench timerbench; do
+for b in fdbench timerbench rssbench; do
   gcc $cflags -isystem /usr/include bench/$b.c -o $out/$b -lev -lm
 done
 gcc $cflags bench/epollfloor.c -o $out/epollfloor
@@ -87,6 +87,11 @@ for M in $MS; do
     row "timers M=$M $f (ns/timer)" "$r" "$o"
   done
 done
+# Resident memory is deterministic here: one run each.
+read -r r o < <(REPS=1 pair rssbench loop 4 4 -n 10000 -m 1000000)
+row "RSS of the loop, 10k io + 1M timers (kB)" "$r" "$o"
+read -r r o < <(REPS=1 pair rssbench total 4 4 -n 10000 -m 1000000)
+row "whole VmRSS, same program (kB)" "$r" "$o"
 if [ -n "${BENCH_CALLGRIND:-}" ]; then
   # Instructions per event in user space (noise-free): the difference between
   # 15 and 5 rounds of 1,100 events each, so setup costs cancel out.
@@ -101,6 +106,20 @@ if [ -n "${BENCH_CALLGRIND:-}" ]; then
        "ours epoll $(per_event LIBEV_FLAGS=4 LD_LIBRARY_PATH=$ours_dir)," \
        "ours io_uring $(per_event LIBEV_FLAGS=128 LD_LIBRARY_PATH=$ours_dir)," \
        "raw epoll $(bin=$out/epollfloor; per_event X=1)"
+  # Instructions per timer and phase, M=100,000 (timerphase counts one phase).
+  gcc $cflags -isystem /usr/include bench/timerphase.c -o $out/timerphase -lev
+  phase_instr() { # phase env...
+    local ph=$1; shift
+    local c
+    c=$(env "$@" valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/dev/null "$out/timerphase" 100000 "$ph" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    echo $(( c / 100000 ))
+  }
+  for lib in libev ours; do
+    env=(X=1); [ $lib = ours ] && env=(LD_LIBRARY_PATH=$ours_dir)
+    echo "instructions per timer (callgrind, M=100,000), $lib: start $(phase_instr 0 "${env[@]}")" \
+         "again $(phase_instr 1 "${env[@]}") restart $(phase_instr 2 "${env[@]}") stop $(phase_instr 3 "${env[@]}")" \
+         "expire $(phase_instr 4 "${env[@]}")"
+  done
 fi
 if [ -n "${BENCH_FULL:-}${BENCH_PLOT:-}" ]; then
   # Time per round against N (100 active writers, 1,000 writes per round) for

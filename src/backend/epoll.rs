@@ -14,15 +14,44 @@ use super::{Sink, errno, timeout_ms, Backend, FdEvent, PollError};
 use crate::abi::{EVBACKEND_EPOLL, EV_READ, EV_WRITE};
 use libc::{c_int, epoll_event};
 
+/// Per fd, packed into 32 bits (the table is as long as the highest fd):
+/// bits 0-1 what the loop wants, bits 2-3 what the kernel has registered (0:
+/// nothing, or removed lazily), bit 4 always ready (epoll refused the file),
+/// bits 8-31 the generation of the registration.
 #[derive(Clone, Copy, Default)]
-struct FdState {
-    /// What the loop wants.
-    want: u8,
-    /// What the kernel has registered (0: nothing, or removed lazily).
-    kernel: u8,
-    /// Always ready, epoll refused it.
-    always_ready: bool,
-    generation: u32,
+struct FdState(u32);
+
+const GENERATION_SHIFT: u32 = 8;
+
+impl FdState {
+    fn want(self) -> u8 {
+        (self.0 & 3) as u8
+    }
+    fn kernel(self) -> u8 {
+        (self.0 >> 2 & 3) as u8
+    }
+    fn always_ready(self) -> bool {
+        self.0 & 16 != 0
+    }
+    fn generation(self) -> u32 {
+        self.0 >> GENERATION_SHIFT
+    }
+    fn set_want(&mut self, mask: u8) {
+        self.0 = self.0 & !3 | (mask & 3) as u32;
+    }
+    fn set_kernel(&mut self, mask: u8) {
+        self.0 = self.0 & !12 | ((mask & 3) as u32) << 2;
+    }
+    fn set_always_ready(&mut self, on: bool) {
+        self.0 = self.0 & !16 | if on { 16 } else { 0 };
+    }
+    fn set_generation(&mut self, generation: u32) {
+        self.0 = self.0 & 0xff | generation << GENERATION_SHIFT;
+    }
+    /// The next generation, wrapping within its 24 bits.
+    fn next_generation(self) -> u32 {
+        (self.generation() + 1) & (u32::MAX >> GENERATION_SHIFT)
+    }
 }
 
 pub struct Epoll {
@@ -54,7 +83,7 @@ impl Epoll {
     fn state(&mut self, fd: i32) -> &mut FdState {
         let i = fd as usize;
         if i >= self.fds.len() {
-            self.fds.resize((i + 1).next_power_of_two().max(64), FdState::default());
+            self.fds.resize((i + 1).max(64), FdState::default());
         }
         &mut self.fds[i]
     }
@@ -74,16 +103,16 @@ impl Epoll {
     pub(crate) fn fresh_set(&mut self) -> Result<(), &'static str> {
         self.replace_epoll_fd()?;
         for (fd, st) in self.fds.iter_mut().enumerate() {
-            st.kernel = 0;
-            st.generation = st.generation.wrapping_add(1);
-            if st.want != 0 && !st.always_ready {
+            st.set_kernel(0);
+            st.set_generation(st.next_generation());
+            if st.want() != 0 && !st.always_ready() {
                 let mut ev = epoll_event {
-                    events: mask_to_epoll(st.want),
-                    u64: (fd as u64) | ((st.generation as u64) << 32),
+                    events: mask_to_epoll(st.want()),
+                    u64: (fd as u64) | ((st.generation() as u64) << 32),
                 };
                 // SAFETY: valid epoll fd and event struct.
                 if unsafe { libc::epoll_ctl(self.epfd, libc::EPOLL_CTL_ADD, fd as c_int, &mut ev) } == 0 {
-                    st.kernel = st.want;
+                    st.set_kernel(st.want());
                 }
             }
         }
@@ -133,27 +162,27 @@ impl Backend for Epoll {
     // decides between ADD and MOD.
     fn modify(&mut self, fd: i32, _old: u8, new: u8) -> bool {
         let st = *self.state(fd);
-        self.fds[fd as usize].want = new;
+        self.fds[fd as usize].set_want(new);
         if new == 0 {
             // Removal is lazy: the fd is likely about to be closed, which removes it
             // for free; if it is not, the next event for it removes it.
             return true;
         }
-        let generation = st.generation.wrapping_add(1);
-        self.fds[fd as usize].generation = generation;
+        let generation = st.next_generation();
+        self.fds[fd as usize].set_generation(generation);
         // One syscall in the usual cases. Registered with this very mask (a re-arm
         // after ev_io_set): ADD, whose EEXIST cheaply confirms it is the same file
         // and which registers a new file behind a reused fd number. Registered
         // with another mask: MOD (ENOENT if the fd was closed and reopened).
         // Not registered: ADD.
-        let op = if st.kernel != 0 && st.kernel != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
+        let op = if st.kernel() != 0 && st.kernel() != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
         let res = match self.ctl(op, fd, new, generation) {
             Ok(()) => Ok(()),
             // The fd was closed and reopened: its old registration is gone.
             Err(libc::ENOENT) => self.ctl(libc::EPOLL_CTL_ADD, fd, new, generation),
             // The same file, already registered with exactly this mask.
-            Err(libc::EEXIST) if st.kernel == new => {
-                self.fds[fd as usize].generation = st.generation;
+            Err(libc::EEXIST) if st.kernel() == new => {
+                self.fds[fd as usize].set_generation(st.generation());
                 Ok(())
             }
             // Still registered (a lazily kept registration).
@@ -164,21 +193,21 @@ impl Backend for Epoll {
             Ok(()) => {
                 // A new file behind an fd that used to be always ready is pollable.
                 let s = &mut self.fds[fd as usize];
-                s.kernel = new;
-                s.always_ready = false;
+                s.set_kernel(new);
+                s.set_always_ready(false);
                 true
             }
             Err(libc::EPERM) => {
                 let s = &mut self.fds[fd as usize];
-                s.kernel = 0;
-                if !s.always_ready {
-                    s.always_ready = true;
+                s.set_kernel(0);
+                if !s.always_ready() {
+                    s.set_always_ready(true);
                     self.always_ready.push(fd);
                 }
                 true
             }
             Err(_) => {
-                self.fds[fd as usize].kernel = 0;
+                self.fds[fd as usize].set_kernel(0);
                 false
             }
         }
@@ -199,7 +228,7 @@ impl Backend for Epoll {
             let fd = (ev.u64 & 0xffff_ffff) as i32;
             let generation = (ev.u64 >> 32) as u32;
             let Some(st) = self.fds.get(fd as usize).copied() else { continue };
-            if st.generation != generation {
+            if st.generation() != generation {
                 // From a registration we replaced; if it keeps firing, the file
                 // behind it is shared with someone else and only a new set helps.
                 need_fresh_set = true;
@@ -213,15 +242,16 @@ impl Backend for Epoll {
             if e & (libc::EPOLLIN | libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
                 got |= EV_READ as u8;
             }
-            if got & !st.want != 0 {
+            let want = st.want();
+            if got & !want != 0 {
                 // Lazily removed or narrowed: bring the kernel in line with `want`.
-                let op = if st.want != 0 { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_DEL };
-                if self.ctl(op, fd, st.want, generation).is_err() {
+                let op = if want != 0 { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_DEL };
+                if self.ctl(op, fd, want, generation).is_err() {
                     need_fresh_set = true;
                     continue;
                 }
-                self.fds[fd as usize].kernel = st.want;
-                got &= st.want;
+                self.fds[fd as usize].set_kernel(want);
+                got &= want;
             }
             if got != 0 {
                 out.push(FdEvent { fd, revents: got as i32 });
@@ -237,11 +267,11 @@ impl Backend for Epoll {
         let fds = &mut self.fds;
         self.always_ready.retain(|&fd| {
             let st = &mut fds[fd as usize];
-            if !st.always_ready || st.want == 0 {
-                st.always_ready = false;
+            if !st.always_ready() || st.want() == 0 {
+                st.set_always_ready(false);
                 return false;
             }
-            out.push(FdEvent { fd, revents: st.want as i32 });
+            out.push(FdEvent { fd, revents: st.want() as i32 });
             true
         });
         if need_fresh_set {
@@ -254,7 +284,7 @@ impl Backend for Epoll {
 
     fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
         self.replace_epoll_fd()?;
-        self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
+        self.fds.iter_mut().for_each(|s| *s = FdState(s.next_generation() << GENERATION_SHIFT));
         self.always_ready.clear();
         Ok(())
     }

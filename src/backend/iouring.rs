@@ -410,7 +410,7 @@ impl IoUring {
     fn state(&mut self, fd: i32) -> &mut FdState {
         let i = fd as usize;
         if i >= self.fds.len() {
-            self.fds.resize((i + 1).next_power_of_two().max(64), FdState::default());
+            self.fds.resize((i + 1).max(64), FdState::default());
         }
         &mut self.fds[i]
     }

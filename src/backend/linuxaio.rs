@@ -214,7 +214,7 @@ impl LinuxAio {
     fn state(&mut self, fd: i32) -> &mut FdState {
         let i = fd as usize;
         if i >= self.fds.len() {
-            let len = (i + 1).next_power_of_two().max(64);
+            let len = (i + 1).max(64);
             self.fds.resize(len, FdState::default());
             while self.iocbs.len() < len {
                 self.iocbs.push(Box::default());

@@ -34,7 +34,7 @@ impl Backend for Poll {
         }
         let i = fd as usize;
         if i >= self.index.len() {
-            self.index.resize((i + 1).next_power_of_two().max(64), NO_INDEX);
+            self.index.resize((i + 1).max(64), NO_INDEX);
         }
         let idx = self.index[i];
         if new != 0 {

@@ -11,7 +11,10 @@ pub const REIFY: u8 = 1;
 /// did not change (same bit as `EV__IOFDSET`).
 pub const IOFDSET: u8 = 0x80;
 
+/// 12 bytes (the pointer 4-aligned): an entry per fd up to the highest, so its
+/// size is the loop's resident memory per fd.
 #[derive(Clone, Copy)]
+#[repr(C, packed(4))]
 pub struct Anfd {
     pub head: *mut ev_watcher_list,
     /// Mask the backend was last told.
@@ -42,7 +45,11 @@ impl FdTable {
     pub fn ensure(&mut self, fd: i32) -> &mut Anfd {
         let i = fd as usize;
         if i >= self.fds.len() {
-            let new_len = (i + 1).next_power_of_two().max(64);
+            // Exactly as long as the highest fd needs: the Vec's own capacity
+            // doubling keeps growth amortised, and entries past the highest fd
+            // are never written, so they cost no resident memory (backends' fd
+            // tables grow the same way).
+            let new_len = (i + 1).max(64);
             self.fds.resize(new_len, Anfd::default());
         }
         &mut self.fds[i]
@@ -62,15 +69,22 @@ impl FdTable {
     /// # Safety
     /// `w` must be a live watcher not already on a list.
     pub unsafe fn link(&mut self, fd: i32, w: *mut ev_watcher_list) {
+        let a = &mut self.fds[fd as usize];
+        let mut head = a.head;
         // SAFETY: forwarded contract.
-        unsafe { super::wlist::push(&mut self.fds[fd as usize].head, w) }
+        unsafe { super::wlist::push(&mut head, w) };
+        a.head = head;
     }
 
     /// # Safety
     /// All watchers on `fd`'s list must be live.
     pub unsafe fn unlink(&mut self, fd: i32, w: *mut ev_watcher_list) -> bool {
+        let a = &mut self.fds[fd as usize];
+        let mut head = a.head;
         // SAFETY: forwarded contract.
-        unsafe { super::wlist::remove(&mut self.fds[fd as usize].head, w) }
+        let found = unsafe { super::wlist::remove(&mut head, w) };
+        a.head = head;
+        found
     }
 
     /// The fds that have watchers.
@@ -113,7 +127,8 @@ mod tests {
             t.link(3, &mut a);
             t.link(3, &mut b);
             t.link(3, &mut c);
-            assert_eq!(t.fds[3].head, &mut c as *mut _);
+            let head = t.fds[3].head;
+            assert_eq!(head, &mut c as *mut _);
             assert!(t.unlink(3, &mut b));
             assert!(!t.unlink(3, &mut b));
             assert_eq!(c.next, &mut a as *mut _);

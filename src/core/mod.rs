@@ -254,10 +254,6 @@ impl Loop {
         self.time_update();
         let delta = self.mn_now - before;
         self.timers.shift_all(delta);
-        for n in self.timers.nodes() {
-            // SAFETY: timers on the heap are live started watchers.
-            unsafe { (*n.w).at = n.at };
-        }
         self.periodics_reschedule();
     }
 
@@ -302,12 +298,7 @@ impl Loop {
             }
         }
         check(self.timers.is_valid(), "libev: heap condition violated");
-        for (i, n) in self.timers.nodes().iter().enumerate() {
-            // SAFETY: timers on the heap are live started watchers.
-            let w = unsafe { &*n.w };
-            check(w.active as usize == i + 1, "libev: active index mismatch in heap");
-            check(w.at == n.at, "libev: heap at cache mismatch");
-        }
+        check(self.periodics.is_valid(), "libev: periodic heap condition violated");
         for (pri, q) in self.pending.queues.iter().enumerate() {
             for (i, p) in q.iter().enumerate() {
                 if p.w.is_null() {

@@ -74,9 +74,8 @@ impl Loop {
                 return;
             }
             let idx = (*w).active as usize - 1;
-            match self.periodics.nodes().get(idx) {
-                Some(n) if n.w == w as *mut ev_watcher_time => {}
-                _ => alloc::fatal("libev: internal periodic heap corruption"),
+            if self.periodics.watcher_at(idx) != w as *mut ev_watcher_time {
+                alloc::fatal("libev: internal periodic heap corruption");
             }
             self.periodics.remove(idx);
             self.stop_watcher(w as *mut ev_watcher);
@@ -136,9 +135,9 @@ impl Loop {
 
     /// The wall clock jumped: compute every periodic's next trigger afresh.
     pub(crate) fn periodics_reschedule(&mut self) {
-        let nodes: Vec<_> = self.periodics.nodes().to_vec();
-        for (i, n) in nodes.iter().enumerate() {
-            let w = n.w as *mut ev_periodic;
+        let nodes: Vec<_> = self.periodics.live_nodes().map(|(i, n)| (i, n.w)).collect();
+        for (i, w) in nodes {
+            let w = w as *mut ev_periodic;
             // SAFETY: periodics on the heap are live started watchers.
             unsafe {
                 self.periodic_schedule(w);

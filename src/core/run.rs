@@ -237,6 +237,7 @@ pub unsafe fn run(lp: *mut Loop, flags: c_int) -> c_int {
 
             let prev_mn_now = l.mn_now;
             l.time_update();
+            l.timers.settle();
             let (wait, _slept) = block_time(l, flags, prev_mn_now);
             l.iteration = l.iteration.wrapping_add(1);
             l.loop_done = EVBREAK_RECURSE;

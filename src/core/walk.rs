@@ -42,7 +42,7 @@ impl Loop {
             }
         }
         let mut stats: Vec<*mut c_void> = Vec::new();
-        for n in self.timers.nodes() {
+        for (_, n) in self.timers.live_nodes() {
             if is_cb(n.w, stat_timer) {
                 stats.push((n.w as *mut u8).wrapping_sub(std::mem::offset_of!(ev_stat, timer)) as *mut c_void);
             } else if types & EV_TIMER != 0 {
@@ -60,7 +60,7 @@ impl Loop {
             out.extend(stats.into_iter().map(|w| (EV_STAT, w)));
         }
         if types & EV_PERIODIC != 0 {
-            out.extend(self.periodics.nodes().iter().map(|n| (EV_PERIODIC, n.w as *mut c_void)));
+            out.extend(self.periodics.live_nodes().map(|(_, n)| (EV_PERIODIC, n.w as *mut c_void)));
         }
         if types & EV_IDLE != 0 {
             out.extend(self.idles.iter().flatten().map(|&w| (EV_IDLE, w as *mut c_void)));

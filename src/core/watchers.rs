@@ -3,7 +3,7 @@
 //! valid and unmoved until it is stopped.
 
 use super::fdtable::{IOFDSET, REIFY};
-use super::{alloc, Loop};
+use super::{alloc, heap, Loop};
 use crate::abi::*;
 use libc::c_int;
 
@@ -236,20 +236,31 @@ impl Loop {
         // SAFETY: live watcher.
         unsafe { self.clear_pending(head(w)) };
         // SAFETY: live watcher.
-        let wr = unsafe { &mut *w };
-        if wr.active == 0 {
+        let active = unsafe { (*w).active };
+        if active == 0 {
             return;
         }
-        let idx = wr.active as usize - 1;
-        match self.timers.nodes().get(idx) {
-            Some(n) if n.w == w as *mut ev_watcher_time => {}
-            _ => alloc::fatal("libev: internal timer heap corruption"),
+        let idx = active as usize - 1;
+        if self.timers.watcher_at(idx) != w as *mut ev_watcher_time {
+            alloc::fatal("libev: internal timer heap corruption");
         }
-        self.timers.remove(idx);
-        // Keep the remaining time so a restart without a new set resumes it.
-        wr.at -= self.mn_now;
+        self.timers.remove_lazily(idx);
+        // SAFETY: live watcher, now off the heap.
+        unsafe { self.timer_detach(w) };
+    }
+
+    /// The part of stopping a timer after its node is gone.
+    ///
+    /// # Safety
+    /// `w` must be a live timer.
+    #[inline]
+    unsafe fn timer_detach(&mut self, w: *mut ev_timer) {
         // SAFETY: live watcher.
-        unsafe { self.stop_watcher(head(w)) };
+        unsafe {
+            // Keep the remaining time so a restart without a new set resumes it.
+            (*w).at -= self.mn_now;
+            self.stop_watcher(head(w));
+        }
     }
 
     /// # Safety
@@ -262,8 +273,16 @@ impl Loop {
         let wr = unsafe { &mut *w };
         if wr.active != 0 {
             if wr.repeat != 0.0 {
-                wr.at = self.mn_now + wr.repeat;
-                self.timers.set_at(wr.active as usize - 1, wr.at);
+                let (old, at) = (wr.at, self.mn_now + wr.repeat);
+                wr.at = at;
+                let idx = wr.active as usize - 1;
+                if self.timers.len() < heap::LAZY_MIN {
+                    self.timers.set_at(idx, at);
+                } else if at < old {
+                    self.timers.lower(idx, at);
+                }
+                // Otherwise the node's key is earlier than the new expiry, which
+                // is allowed: `settle` corrects it if it ever reaches the root.
             } else {
                 // SAFETY: live watcher.
                 unsafe { self.timer_stop(w) };
@@ -286,13 +305,38 @@ impl Loop {
     /// Queue every timer that is due, earliest first; re-arm repeating ones.
     #[inline]
     pub fn timers_reify(&mut self) {
+        self.timers.settle();
         if self.timers.top().is_some_and(|t| t.at < self.mn_now) {
             self.timers_reify_due();
         }
     }
 
     fn timers_reify_due(&mut self) {
-        while let Some(top) = self.timers.top().copied() {
+        let mut due = Vec::new();
+        if self.timers.take_due(self.mn_now, &mut due) {
+            // Latest first: the pending queue runs newest first, so callbacks
+            // come earliest first.
+            for n in due.iter().rev() {
+                let w = n.w as *mut ev_timer;
+                // SAFETY: timers taken from the heap are live started watchers.
+                unsafe {
+                    let wr = &mut *w;
+                    if wr.repeat != 0.0 {
+                        wr.at = (wr.at + wr.repeat).max(self.mn_now);
+                        self.timers.push_unordered(wr.at, w as *mut ev_watcher_time);
+                    } else {
+                        self.clear_pending(head(w));
+                        self.timer_detach(w);
+                    }
+                    self.feed_event(head(w), EV_TIMER);
+                }
+            }
+            self.timers.reindex();
+            return;
+        }
+        loop {
+            self.timers.settle();
+            let Some(top) = self.timers.top().copied() else { break };
             if top.at >= self.mn_now {
                 break;
             }
