@@ -213,7 +213,7 @@ impl Backend for Epoll {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
         let ms = if self.always_ready.is_empty() { timeout_ms(timeout) } else { 0 };
         // SAFETY: the buffer holds `events.len()` initialised entries.

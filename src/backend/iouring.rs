@@ -18,7 +18,7 @@
 //!   backend, whose own fd is polled through the ring.
 
 use super::epoll::Epoll;
-use super::{Sink, errno, Backend, FdEvent, PollError};
+use super::{Counted, Sink, errno, Backend, FdEvent, PollError};
 use crate::abi::EVBACKEND_IOURING;
 use libc::{c_int, c_long, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -498,6 +498,7 @@ impl Backend for IoUring {
 
     fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
         self.own_kernel_objects().map_err(PollError::Fatal)?;
+        let out = &mut Counted::new(out);
         // The deadline is only needed if the first wait brings nothing useful.
         let mut deadline = f64::NAN;
         let mut first = true;
@@ -517,11 +518,10 @@ impl Backend for IoUring {
                 }
             }
             first = false;
-            let before = out.len();
             self.reap_into(out)?;
             // Only completions of removed or replaced polls: wait on, until
             // something real arrives or the timeout passes.
-            if out.len() != before || timeout <= 0.0 {
+            if out.count != 0 || timeout <= 0.0 {
                 break;
             }
             if deadline.is_nan() {

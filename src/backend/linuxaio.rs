@@ -13,7 +13,7 @@
 //!   fd re-armed; if no context can be had, every fd moves to that epoll set.
 
 use super::epoll::Epoll;
-use super::{Sink, errno, Backend, FdEvent, PollError};
+use super::{Counted, Sink, errno, Backend, FdEvent, PollError};
 use crate::abi::{EVBACKEND_LINUXAIO, EV_READ};
 use libc::{c_int, c_long};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -464,7 +464,7 @@ impl Backend for LinuxAio {
     }
 
     fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {
-        let before = out.len();
+        let out = &mut Counted::new(out);
         // A child that did not call ev_loop_fork: the context (and the ring
         // mapping, shared with the parent) must not be touched.
         self.own_kernel_objects().map_err(PollError::Fatal)?;
@@ -474,7 +474,7 @@ impl Backend for LinuxAio {
             // The fallback's fd is watched like any other, through AIO, unless AIO
             // is gone altogether, in which case epoll does the waiting.
             if self.epoll_only {
-                return self.fallback.as_mut().expect("fallback").poll(if out.len() == before { timeout } else { 0.0 }, out);
+                return self.fallback.as_mut().expect("fallback").poll(if out.count == 0 { timeout } else { 0.0 }, out);
             }
             self.fds_fallback_arm(epfd, out);
         }
@@ -484,13 +484,13 @@ impl Backend for LinuxAio {
         self.poll_fallback(out)?;
         let deadline = crate::core::time::monotonic() + timeout.max(0.0);
         let mut first = true;
-        while out.len() == before {
+        while out.count == 0 {
             // Completed polls of fds still wanted are re-armed before waiting.
             if !self.to_arm.is_empty() {
                 self.submit(out);
                 self.reap_ring(out);
                 self.poll_fallback(out)?;
-                if out.len() != before {
+                if out.count != 0 {
                     break;
                 }
             }

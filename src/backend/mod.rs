@@ -27,19 +27,37 @@ pub trait Sink {
     fn bad(&mut self, fd: i32) {
         self.push(FdEvent { fd, revents: FD_BAD });
     }
-    /// Reports delivered so far.
-    fn len(&self) -> usize;
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Sink for Vec<FdEvent> {
     fn push(&mut self, e: FdEvent) {
         Vec::push(self, e)
     }
-    fn len(&self) -> usize {
-        Vec::len(self)
+}
+
+/// A sink that counts what passes through, for backends that keep waiting
+/// while a wait brought only completions of their own bookkeeping (the loop's
+/// sink does not count: epoll, poll and select need no such thing).
+pub struct Counted<'a, S: Sink> {
+    inner: &'a mut S,
+    pub count: usize,
+}
+
+impl<'a, S: Sink> Counted<'a, S> {
+    pub fn new(inner: &'a mut S) -> Self {
+        Counted { inner, count: 0 }
+    }
+}
+
+impl<S: Sink> Sink for Counted<'_, S> {
+    #[inline(always)]
+    fn push(&mut self, e: FdEvent) {
+        self.count += 1;
+        self.inner.push(e);
+    }
+    fn bad(&mut self, fd: i32) {
+        self.count += 1;
+        self.inner.bad(fd);
     }
 }
 

@@ -116,13 +116,11 @@ struct LoopSink<'a> {
     fds: &'a FdTable,
     pending: &'a mut PendingQueues,
     bad: &'a mut Vec<i32>,
-    delivered: usize,
 }
 
 impl Sink for LoopSink<'_> {
     #[inline(always)]
     fn push(&mut self, e: FdEvent) {
-        self.delivered += 1;
         if let Some(a) = self.fds.get(e.fd) {
             // An fd changed while we waited: its events may be for the old file.
             if a.reify == 0 {
@@ -132,12 +130,7 @@ impl Sink for LoopSink<'_> {
     }
 
     fn bad(&mut self, fd: i32) {
-        self.delivered += 1;
         self.bad.push(fd);
-    }
-
-    fn len(&self) -> usize {
-        self.delivered
     }
 }
 
@@ -155,7 +148,7 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
         // Allocates only if the backend reports an invalid fd.
         let mut bad = Vec::new();
         let res = if l.release_cb.is_none() && l.acquire_cb.is_none() {
-            let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad, delivered: 0 };
+            let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad };
             l.backend.poll(timeout, &mut sink)
         } else {
             // Between release and acquire another thread may hold the loop: collect
@@ -166,7 +159,7 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
                 acquire(lp);
             }
             let l = &mut *lp;
-            let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad, delivered: 0 };
+            let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad };
             for e in ready.drain(..) {
                 if e.revents == FD_BAD {
                     sink.bad(e.fd);
@@ -236,7 +229,12 @@ pub unsafe fn run(lp: *mut Loop, flags: c_int) -> c_int {
             l.fd_reify();
 
             let prev_mn_now = l.mn_now;
-            l.time_update();
+            // The time before waiting only feeds the timeout and the io collect
+            // sleep; without timers, periodics or that sleep nothing reads it
+            // before the update after the wait, so spare the clock read.
+            if !(l.timers.is_empty() && l.periodics.is_empty() && l.io_blocktime == 0.0) {
+                l.time_update();
+            }
             l.timers.settle();
             let (wait, _slept) = block_time(l, flags, prev_mn_now);
             l.iteration = l.iteration.wrapping_add(1);
