@@ -18,7 +18,7 @@
 //!   backend, whose own fd is polled through the ring.
 
 use super::epoll::Epoll;
-use super::{Counted, Sink, errno, Backend, FdEvent, PollError};
+use super::{file_identity, fstat, Counted, Sink, errno, Backend, FdEvent, PollError};
 use crate::abi::EVBACKEND_IOURING;
 use libc::{c_int, c_long, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -165,7 +165,10 @@ impl Ring {
             // Test-only switch: behave as if io_uring were disabled by the sysctl.
             return None;
         }
-        let mut p = Params { flags: IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries: entries * 4, ..Params::default() };
+        // The kernel sizes its hash of cancellable requests (searched by every
+        // POLL_REMOVE) from the completion ring: 8 x the submission ring gives
+        // the largest it makes (256 chains), and room for a burst of completions.
+        let mut p = Params { flags: IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries: entries * 8, ..Params::default() };
         // SAFETY: io_uring_setup with a valid params struct.
         let fd = unsafe { libc::syscall(SYS_IO_URING_SETUP, entries, &mut p as *mut Params) } as c_int;
         if fd < 0 {
@@ -367,6 +370,8 @@ struct FdState {
     generation: u32,
     /// The kernel refused to poll it here: it lives in the epoll fallback.
     fallback: bool,
+    /// `file_identity` when last registered.
+    ident: (u64, u64),
 }
 
 pub struct IoUring {
@@ -483,6 +488,20 @@ impl Backend for IoUring {
                 self.fds[fd as usize].fallback = false;
             }
             return ep.modify(fd, old, new);
+        }
+        if new != 0 && (old == 0 || old == new) {
+            // (Re)registered, perhaps as a different file behind the same number.
+            if let Some(file) = fstat(fd) {
+                let ident = file_identity(&file);
+                if old == new && st.armed == new && st.ident == ident {
+                    // The same file, its poll in flight with this very mask: a
+                    // remove and a new poll (a search through the kernel's
+                    // cancel hash, which grows with the number of polls) gain
+                    // nothing.
+                    return true;
+                }
+                self.fds[fd as usize].ident = ident;
+            }
         }
         let res = (|| {
             if st.armed != 0 {

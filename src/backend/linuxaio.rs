@@ -13,7 +13,7 @@
 //!   fd re-armed; if no context can be had, every fd moves to that epoll set.
 
 use super::epoll::Epoll;
-use super::{Counted, Sink, errno, Backend, FdEvent, PollError};
+use super::{file_identity, fstat, Counted, Sink, errno, Backend, FdEvent, PollError};
 use crate::abi::{EVBACKEND_LINUXAIO, EV_READ};
 use libc::{c_int, c_long};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -135,14 +135,6 @@ fn completes_late(fd: c_int, st: &libc::stat) -> bool {
     }
     let name = &buf[..n as usize];
     name.windows(8).any(|w| w == b"signalfd") || name.windows(7).any(|w| w == b"inotify")
-}
-
-fn fstat(fd: c_int) -> Option<libc::stat> {
-    // SAFETY: fstat into a zeroed struct.
-    unsafe {
-        let mut st: libc::stat = std::mem::zeroed();
-        (libc::fstat(fd, &mut st) == 0).then_some(st)
-    }
 }
 
 /// Probe once whether AIO polling works here.
@@ -443,7 +435,7 @@ impl Backend for LinuxAio {
         if new != 0 && (old == 0 || old == new) {
             // (Re)registered, perhaps as a different file behind the same number.
             if let Some(file) = fstat(fd) {
-                let ident = (file.st_dev, file.st_ino);
+                let ident = file_identity(&file);
                 if old == new && st.armed == new && st.ident == ident {
                     // The same file, its poll in flight with this very mask:
                     // cancelling and re-arming (an io_cancel each) gains nothing.

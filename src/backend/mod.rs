@@ -61,6 +61,23 @@ impl<S: Sink> Sink for Counted<'_, S> {
     }
 }
 
+/// `fstat(fd)`, if the fd is open.
+pub(crate) fn fstat(fd: libc::c_int) -> Option<libc::stat> {
+    // SAFETY: fstat into a zeroed struct.
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        (libc::fstat(fd, &mut st) == 0).then_some(st)
+    }
+}
+
+/// The file behind an fd (device, inode): what tells a re-registration of the
+/// same file (`ev_io_set` with an unchanged fd and mask) from a new file
+/// behind a reused fd number, for backends whose kernel request holds the
+/// file itself and would otherwise have to be torn down and made again.
+pub(crate) fn file_identity(st: &libc::stat) -> (u64, u64) {
+    (st.st_dev, st.st_ino)
+}
+
 /// In `FdEvent::revents`: the fd is invalid; its watchers get `EV_ERROR` and stop.
 pub const FD_BAD: i32 = i32::MIN;
 
