@@ -108,8 +108,8 @@ ref-libev:
 # "check-install"), so its result is part of the final summary line; only
 # when the staged build is the library under test.
 check: ref-libev $(OURS_DEPS)
-	EV_HEADER_CHECK=1 cargo test -q
-	CHECK_INSTALL=$(if $(OURS_DEPS),1,0) ctests/run-tests.sh
+	EV_HEADER_CHECK=1 $(CARGO) test -q
+	CHECK_INSTALL=$(if $(OURS_DEPS),1,0) CHECK_PROGRAMS=$(if $(OURS_DEPS),1,0) ctests/run-tests.sh
 
 check-install: all
 	checks/check-install.sh
@@ -139,10 +139,8 @@ install: $(if $(NO_BUILD),,all)
 	ln -sfn libev.so.4 "$(DESTDIR)$(LIBDIR)/libev.so"
 	install -m 0644 $(STAGE)/libev.a "$(DESTDIR)$(LIBDIR)/libev.a"
 	@for h in $(HEADER_NAMES); do \
-	  if [ -f include/$$h ]; then \
-	    echo "install -m 0644 include/$$h $(DESTDIR)$(INCLUDEDIR)/$$h"; \
-	    install -m 0644 include/$$h "$(DESTDIR)$(INCLUDEDIR)/$$h" || exit 1; \
-	  fi; \
+	  echo "install -m 0644 include/$$h $(DESTDIR)$(INCLUDEDIR)/$$h"; \
+	  install -m 0644 include/$$h "$(DESTDIR)$(INCLUDEDIR)/$$h" || exit 1; \
 	done
 	$(PC_SED) ev.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/ev.pc"
 	$(PC_SED) ev.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/libev.pc"
@@ -159,9 +157,7 @@ uninstall:
 	      "$(DESTDIR)$(BINDIR)/ev-info"
 	@# only the headers this tree ships (never e.g. libevent's event.h)
 	@for h in $(HEADER_NAMES); do \
-	  if [ -f include/$$h ]; then \
-	    echo "rm -f $(DESTDIR)$(INCLUDEDIR)/$$h"; rm -f "$(DESTDIR)$(INCLUDEDIR)/$$h"; \
-	  fi; \
+	  echo "rm -f $(DESTDIR)$(INCLUDEDIR)/$$h"; rm -f "$(DESTDIR)$(INCLUDEDIR)/$$h"; \
 	done
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v $(LDCONFIG) > /dev/null; then $(LDCONFIG); fi
 

@@ -18,10 +18,10 @@
 //!   order, as `EV_API_DECL <prototype> EV_NOEXCEPT;`. Other exported
 //!   functions (libevent's `event_*`) are left out. Types used by a prototype
 //!   must come from src/abi.rs (checked), be declared in the template, or be
-//!   renamed to a template type in header/cbindgen.toml. cbindgen does not
-//!   expand macros, so it reads a copy of `src/ffi/` in which item-level
-//!   `macro_rules!` invocations are expanded and `*mut Loop` parameters are
-//!   named `loop` (`header/expand.rs`). Annotations (doc-comment lines):
+//!   renamed to a template type in header/cbindgen.toml. cbindgen reads a
+//!   copy of `src/ffi/` in which `*mut Loop` parameters are named `loop`
+//!   (`header/expand.rs`; exported functions made by macros, which cbindgen
+//!   would not see, fail the build). Annotations (doc-comment lines):
 //!
 //!   - `/// cbindgen:postfix=` (empty): no `EV_NOEXCEPT` (in libev: ev_run,
 //!     ev_loop_destroy, ev_invoke, ev_invoke_pending);
@@ -248,7 +248,7 @@ fn abi_type_names(src: &str, excluded: &[String]) -> (Vec<String>, Vec<String>) 
     (names, handwritten)
 }
 
-/// Copies src/ffi/**.rs to `dest`, macro-expanded for cbindgen (see
+/// Copies src/ffi/**.rs to `dest`, prepared for cbindgen (see
 /// header/expand.rs); returns `dest` and the names of all functions defined.
 fn prepare_ffi(src: &Path, dest: &Path) -> (PathBuf, Vec<String>) {
     fn walk(dir: &Path, acc: &mut Vec<PathBuf>) {
@@ -267,24 +267,14 @@ fn prepare_ffi(src: &Path, dest: &Path) -> (PathBuf, Vec<String>) {
     }
     let mut files = Vec::new();
     walk(src, &mut files);
-    let parsed: Vec<(PathBuf, proc_macro2::TokenStream)> = files
-        .into_iter()
-        .map(|p| {
-            let ts = expand::tokenize(&read(&p), &p.display().to_string());
-            (p, ts)
-        })
-        .collect();
-    let mut macros = expand::Macros::default();
-    for (p, ts) in &parsed {
-        macros.collect(ts, &p.display().to_string());
-    }
     let _ = fs::remove_dir_all(dest);
     let mut names = Vec::new();
-    for (p, ts) in parsed {
+    for p in files {
         let what = p.display().to_string();
+        let ts = expand::tokenize(&read(&p), &what);
         let target = dest.join(p.strip_prefix(src).unwrap());
         fs::create_dir_all(target.parent().unwrap()).expect("create the cbindgen source copy");
-        let prepared = macros.prepare(ts, &what);
+        let prepared = expand::prepare(ts, &what);
         expand::fn_names(&prepared, &mut names);
         fs::write(&target, prepared.to_string()).expect("write the cbindgen source copy");
     }

@@ -26,6 +26,9 @@ gcc $cflags bench/epollfloor.c -o $out/epollfloor
 [ -e "$OURS_DIR/libev.so.4" ] || { echo "bench: $OURS_DIR/libev.so.4 missing (run make)"; exit 1; }
 ours_dir=$(cd "$OURS_DIR" && pwd)
 
+# fd pairs for N: socketpairs, or eventfds where 2 fds per pair would exceed
+# the machine's 20,000 fd limit
+kind_of() { if [ "$1" -gt 9000 ]; then echo eventfd; else echo socket; fi; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
@@ -60,7 +63,7 @@ if [ -n "${BENCH_FULL:-}" ]; then NS="100 1000 10000"; AS="1 100"; MS="1000 1000
 for backend in 4 128 64; do
   case $backend in 4) name=epoll ;; 128) name="io_uring (vs libev epoll)" ;; 64) name="linuxaio (vs libev epoll)" ;; esac
   for N in $NS; do
-    kind=socket; [ "$N" -gt 9000 ] && kind=eventfd   # 2 fds per socketpair would exceed the 20,000 fd limit
+    kind=$(kind_of "$N")
     for A in $AS; do
       for T in "" "-t"; do
         read -r r o < <(pair fdbench round 4 $backend -n "$N" -a "$A" -w 1000 -k $kind $T)
@@ -72,14 +75,15 @@ for backend in 4 128 64; do
   done
 done
 for N in $NS; do
-  kind=socket; [ "$N" -gt 9000 ] && kind=eventfd
+  kind=$(kind_of "$N")
   : > "$out/f.txt"; : > "$out/o.txt"
   for ((i = 0; i < REPS; i++)); do
     "$out/epollfloor" -n "$N" -a 1 -w 1000 -k $kind | field round >> "$out/f.txt"
     LIBEV_FLAGS=4 LD_LIBRARY_PATH=$ours_dir "$out/fdbench" -n "$N" -a 1 -w 1000 -k $kind | field round >> "$out/o.txt"
   done
-  printf '%-44s %12s %12s %8s\n' "epoll floor N=$N A=1 (floor vs ours)" "$(median < $out/f.txt)" "$(median < $out/o.txt)" \
-    "$(awk -v r="$(median < $out/f.txt)" -v o="$(median < $out/o.txt)" 'BEGIN { printf "%.3f", o / r }')"
+  f=$(median < "$out/f.txt"); o=$(median < "$out/o.txt")
+  printf '%-44s %12s %12s %8s\n' "epoll floor N=$N A=1 (floor vs ours)" "$f" "$o" \
+    "$(awk -v r="$f" -v o="$o" 'BEGIN { printf "%.3f", o / r }')"
 done
 for M in $MS; do
   for f in start again restart stop expire; do
@@ -128,7 +132,7 @@ if [ -n "${BENCH_FULL:-}${BENCH_PLOT:-}" ]; then
   median_of() { : > "$out/m.txt"; for ((i = 0; i < REPS; i++)); do "$@" | field round >> "$out/m.txt"; done; median < "$out/m.txt"; }
   echo "# N libev-epoll ours-epoll ours-io_uring ours-linuxaio raw-epoll (us per round, A=100, W=1000)" > "$out/rounds.dat"
   for N in 100 1000 10000; do
-    kind=socket; [ "$N" -gt 9000 ] && kind=eventfd
+    kind=$(kind_of "$N")
     args=(-n "$N" -a 100 -w 1000 -k $kind)
     a=$(median_of env LIBEV_FLAGS=4 "$out/fdbench" "${args[@]}")
     b=$(median_of env LIBEV_FLAGS=4 LD_LIBRARY_PATH=$ours_dir "$out/fdbench" "${args[@]}")

@@ -33,6 +33,10 @@
 #              scratch prefix, programs built against it) as the test
 #              "check-install", way "installed" -- set by make check; with
 #              TESTS it runs only when TESTS names "check-install"
+#   CHECK_PROGRAMS=1  also run checks/check-programs.sh (real programs linked
+#              against libev, run with ours swapped in) as the test
+#              "check-programs", way "programs" -- set by make check; with
+#              TESTS only when TESTS names "check-programs"
 #
 # Test conventions: exit 0 = pass, 77 = skip (the last stderr line is shown as
 # the reason), anything else = fail; killed after $TIMEOUT seconds.  Each run
@@ -324,16 +328,18 @@ for f in "$HERE"/*.c "$HERE"/*.cc; do
   ALL+=("$n")
 done
 SEL=()
-RUN_INSTALL=0
+RUN_INSTALL=0 RUN_PROGRAMS=0
 [ "${CHECK_INSTALL:-0}" = 1 ] && [ "$VALGRIND" != 1 ] && RUN_INSTALL=1
+[ "${CHECK_PROGRAMS:-0}" = 1 ] && [ "$VALGRIND" != 1 ] && RUN_PROGRAMS=1
 if [ -n "${TESTS:-}" ]; then
-  want_install=0
+  want_install=0 want_programs=0
   for t in $TESTS; do
     t="$(basename "$t")"; t="${t%.c}"; t="${t%.cc}"
     if [ "$t" = check-install ]; then want_install=1
+    elif [ "$t" = check-programs ]; then want_programs=1
     elif [ -f "$HERE/$t.c" ] || [ -f "$HERE/$t.cc" ]; then SEL+=("$t"); else prefail "$t" "no such test: ctests/$t.c or ctests/$t.cc" ""; fi
   done
-  RUN_INSTALL=$want_install
+  RUN_INSTALL=$want_install RUN_PROGRAMS=$want_programs
 else
   SEL=("${ALL[@]}")
 fi
@@ -345,7 +351,7 @@ if [ -n "$FATAL" ]; then
   echo "0 passed, $n failed, 0 skipped"
   exit 1
 fi
-[ ${#SEL[@]} -eq 0 ] && [ "$RUN_INSTALL" = 0 ] && echo "ctests: WARNING: no tests found in $HERE"
+[ ${#SEL[@]} -eq 0 ] && [ "$RUN_INSTALL$RUN_PROGRAMS" = 00 ] && echo "ctests: WARNING: no tests found in $HERE"
 
 [ "$VALGRIND" = 1 ] && echo "ctests: valgrind mode (memcheck, leak-check=full, definite leaks fail), backends: $(names_of "$FILTER"), timeout ${TIMEOUT}s"
 
@@ -414,22 +420,29 @@ run_job() { # name way backend-bit binary libdir
   esac
 }
 
-# the installed tree (checks/check-install.sh): one result for all its checks
-install_job() {
-  local t1 rc=0 el log="$SCRATCH/check-install.log" n
-  t1=${EPOCHREALTIME/./}
-  "$ROOT/checks/check-install.sh" < /dev/null > "$log" 2>&1 || rc=$?
-  el=$(( (${EPOCHREALTIME/./} - t1) / 10000 ))
-  printf -v el '%d.%02ds' $((el / 100)) $((el % 100))
-  n="$(tail -n 1 "$log")"
-  if [ "$rc" = 0 ]; then
-    result PASS check-install installed - "($n, $el)"
-  else
-    result FAIL check-install installed - "(${n:-exit status $rc}, $el)" \
-      "$( { grep -A12 '^FAIL' "$log" || tail -n 15 "$log"; echo "repro: make check-install  [log: $log]"; } | indent)"
+# a checks/ script (the installed tree, the real programs): each of its PASS,
+# FAIL and SKIP lines becomes a result of test NAME, way WAY
+script_job() { # name way script
+  local name=$1 way=$2 script=$3 rc=0 log="$SCRATCH/$1.log" st label detail n=0
+  "$ROOT/checks/$script" < /dev/null > "$log" 2>&1 || rc=$?
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^(PASS|FAIL|SKIP)\ \ (.*)$ ]]; then
+      st=${BASH_REMATCH[1]} label=${BASH_REMATCH[2]} n=$((n + 1))
+      if [ "$st" = FAIL ]; then
+        detail="$(awk -v l="$line" '$0 == l {on = 1; next} on && /^      / {print; next} on {exit}' "$log")"
+        result FAIL "$name" "$way" - "$label" "$detail"$'\n'"      repro: make $name  [log: $log]"
+      else
+        result "$st" "$name" "$way" - "$label"
+      fi
+    fi
+  done < "$log"
+  if [ "$rc" != 0 ] && [ "$n" = 0 ]; then
+    result FAIL "$name" "$way" - "(exit status $rc)" \
+      "$( { tail -n 15 "$log"; echo "repro: make $name  [log: $log]"; } | indent)"
   fi
 }
-[ "$RUN_INSTALL" = 1 ] && spawn install_job
+[ "$RUN_INSTALL" = 1 ] && spawn script_job check-install installed check-install.sh
+[ "$RUN_PROGRAMS" = 1 ] && spawn script_job check-programs programs check-programs.sh
 
 for t in "${SEL[@]}"; do
   src="$(src_of "$t")"
@@ -456,10 +469,11 @@ for t in "${SEL[@]}"; do
     fi
   fi
   if in_ways ref; then
-    only="$(grep -m1 'OURS-ONLY:' "$src" | sed -e 's/.*OURS-ONLY:[[:space:]]*//' -e 's/[[:space:]]*\*\/.*$//')"
+    only="$(grep -m1 'OURS-ONLY:' "$src")"
     if [ "$REF_OK" = 0 ]; then
       result SKIP "$t" ref - "($REF_WHY)"
-    elif grep -q 'OURS-ONLY:' "$src"; then
+    elif [ -n "$only" ]; then
+      only="$(sed -e 's/.*OURS-ONLY:[[:space:]]*//' -e 's/[[:space:]]*\*\/.*$//' <<< "$only")"
       result SKIP "$t" ref - "(OURS-ONLY: ${only:-no reason given})"
     elif [ -f "$BIN/$t.ref" ]; then
       for bit in $(bits_of $(((REF_SUP | OURS_SUP) & FILTER))); do

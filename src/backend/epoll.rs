@@ -11,7 +11,7 @@
 //! - `EBADF` and friends are reported to the loop as an invalid fd.
 
 use super::{Sink, errno, timeout_ms, Backend, FdEvent, PollError};
-use crate::abi::{EVBACKEND_EPOLL, EV_READ, EV_WRITE};
+use crate::abi::EVBACKEND_EPOLL;
 use libc::{c_int, epoll_event};
 
 /// Per fd, packed into 32 bits (the table is as long as the highest fd):
@@ -61,12 +61,23 @@ pub struct Epoll {
     always_ready: Vec<i32>,
 }
 
+// epoll's EPOLLIN/OUT/ERR/HUP have poll(2)'s values: the poll helpers convert
+// both ways.
 fn mask_to_epoll(mask: u8) -> u32 {
-    let m = mask as c_int;
-    (if m & EV_READ != 0 { libc::EPOLLIN as u32 } else { 0 })
-        | (if m & EV_WRITE != 0 { libc::EPOLLOUT as u32 } else { 0 })
+    super::poll_mask(mask) as u16 as u32
 }
 
+/// One registration: the fd in the lower half of the user data, its generation
+/// in the upper.
+fn ctl(epfd: c_int, op: c_int, fd: i32, mask: u8, generation: u32) -> Result<(), c_int> {
+    let mut ev = epoll_event { events: mask_to_epoll(mask), u64: (fd as u32 as u64) | ((generation as u64) << 32) };
+    // SAFETY: an epoll fd and a valid event struct.
+    if unsafe { libc::epoll_ctl(epfd, op, fd, &mut ev) } == 0 {
+        Ok(())
+    } else {
+        Err(errno())
+    }
+}
 
 fn create_epoll_fd() -> Option<c_int> {
     // SAFETY: plain syscall.
@@ -89,13 +100,7 @@ impl Epoll {
     }
 
     fn ctl(&self, op: c_int, fd: i32, mask: u8, generation: u32) -> Result<(), c_int> {
-        let mut ev = epoll_event { events: mask_to_epoll(mask), u64: (fd as u32 as u64) | ((generation as u64) << 32) };
-        // SAFETY: valid epoll fd and event struct.
-        if unsafe { libc::epoll_ctl(self.epfd, op, fd, &mut ev) } == 0 {
-            Ok(())
-        } else {
-            Err(errno())
-        }
+        ctl(self.epfd, op, fd, mask, generation)
     }
 
     /// A new epoll set holding every wanted fd again (the old one may hold stale
@@ -105,15 +110,11 @@ impl Epoll {
         for (fd, st) in self.fds.iter_mut().enumerate() {
             st.set_kernel(0);
             st.set_generation(st.next_generation());
-            if st.want() != 0 && !st.always_ready() {
-                let mut ev = epoll_event {
-                    events: mask_to_epoll(st.want()),
-                    u64: (fd as u64) | ((st.generation() as u64) << 32),
-                };
-                // SAFETY: valid epoll fd and event struct.
-                if unsafe { libc::epoll_ctl(self.epfd, libc::EPOLL_CTL_ADD, fd as c_int, &mut ev) } == 0 {
-                    st.set_kernel(st.want());
-                }
+            if st.want() != 0
+                && !st.always_ready()
+                && ctl(self.epfd, libc::EPOLL_CTL_ADD, fd as i32, st.want(), st.generation()).is_ok()
+            {
+                st.set_kernel(st.want());
             }
         }
         Ok(())
@@ -234,14 +235,7 @@ impl Backend for Epoll {
                 need_fresh_set = true;
                 continue;
             }
-            let e = ev.events;
-            let mut got = 0u8;
-            if e & (libc::EPOLLOUT | libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
-                got |= EV_WRITE as u8;
-            }
-            if e & (libc::EPOLLIN | libc::EPOLLERR | libc::EPOLLHUP) as u32 != 0 {
-                got |= EV_READ as u8;
-            }
+            let mut got = super::revents_from_poll(ev.events as i16) as u8;
             let want = st.want();
             if got & !want != 0 {
                 // Lazily removed or narrowed: bring the kernel in line with `want`.

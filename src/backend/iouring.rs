@@ -18,7 +18,7 @@
 //!   backend, whose own fd is polled through the ring.
 
 use super::epoll::Epoll;
-use super::{file_identity, fstat, Counted, Sink, errno, Backend, FdEvent, PollError};
+use super::{reregistration, Counted, Sink, errno, Backend, FdEvent, PollError};
 use crate::abi::EVBACKEND_IOURING;
 use libc::{c_int, c_long, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -422,7 +422,8 @@ impl IoUring {
 
     #[inline]
     fn arm(&mut self, fd: i32, mask: u8) -> Result<(), c_int> {
-        let st = self.state(fd);
+        // Every caller has the fd in the table already (`modify` made room).
+        let st = &mut self.fds[fd as usize];
         st.generation = st.generation.wrapping_add(1);
         st.armed = mask;
         let ud = user_data(fd as u32, st.generation);
@@ -430,11 +431,11 @@ impl IoUring {
     }
 
     fn disarm(&mut self, fd: i32) -> Result<(), c_int> {
-        let st = self.fds[fd as usize];
-        self.fds[fd as usize].armed = 0;
+        let st = &mut self.fds[fd as usize];
+        st.armed = 0;
         let old = user_data(fd as u32, st.generation);
         // The old poll's completion (if any) no longer matches the generation.
-        self.fds[fd as usize].generation = st.generation.wrapping_add(1);
+        st.generation = st.generation.wrapping_add(1);
         self.ring.push(Sqe { opcode: IORING_OP_POLL_REMOVE, fd: -1, addr: old, user_data: IGNORED, ..Sqe::default() })
     }
 
@@ -489,30 +490,10 @@ impl Backend for IoUring {
             }
             return ep.modify(fd, old, new);
         }
-        if new != 0 && (old == 0 || old == new) {
-            // (Re)registered, perhaps as a different file behind the same number.
-            if let Some(file) = fstat(fd) {
-                let ident = file_identity(&file);
-                if old == new && st.armed == new && st.ident == ident {
-                    // The same file, its poll in flight with this very mask: a
-                    // remove and a new poll (a search through the kernel's
-                    // cancel hash, which grows with the number of polls) gain
-                    // nothing.
-                    return true;
-                }
-                self.fds[fd as usize].ident = ident;
-            }
+        if let Some((_, true)) = reregistration(fd, old, new, st.armed, &mut self.fds[fd as usize].ident) {
+            return true;
         }
-        let res = (|| {
-            if st.armed != 0 {
-                self.disarm(fd)?;
-            }
-            if new != 0 {
-                self.arm(fd, new)?;
-            }
-            Ok::<(), c_int>(())
-        })();
-        res.is_ok()
+        (st.armed == 0 || self.disarm(fd).is_ok()) && (new == 0 || self.arm(fd, new).is_ok())
     }
 
     fn poll<S: Sink>(&mut self, timeout: f64, out: &mut S) -> Result<(), PollError> {

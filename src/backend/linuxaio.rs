@@ -13,7 +13,7 @@
 //!   fd re-armed; if no context can be had, every fd moves to that epoll set.
 
 use super::epoll::Epoll;
-use super::{file_identity, fstat, Counted, Sink, errno, Backend, FdEvent, PollError};
+use super::{reregistration, Counted, Sink, errno, Backend, FdEvent, PollError};
 use crate::abi::{EVBACKEND_LINUXAIO, EV_READ};
 use libc::{c_int, c_long};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -108,8 +108,6 @@ pub struct LinuxAio {
     batch: Vec<*mut Iocb>,
     events: Vec<IoEvent>,
     fallback: Option<Epoll>,
-    /// No context could be had: everything runs on the fallback.
-    epoll_only: bool,
     /// `fork_generation()` when the context was made.
     forked: u32,
     /// The fallback epoll set became readable.
@@ -189,7 +187,6 @@ impl LinuxAio {
             batch: Vec::new(),
             events: vec![IoEvent::default(); 64],
             fallback: None,
-            epoll_only: false,
             forked: super::fork_generation(),
             fallback_ready: false,
         };
@@ -260,7 +257,6 @@ impl LinuxAio {
             None => {
                 io_destroy(self.ctx);
                 self.ctx = 0;
-                self.epoll_only = true;
                 for fd in 0..self.fds.len() as i32 {
                     let st = self.fds[fd as usize];
                     if st.want != 0 && !st.fallback {
@@ -308,7 +304,7 @@ impl LinuxAio {
             self.batch.push(&mut **cb);
         }
         let mut done = 0;
-        while done < self.batch.len() && !self.epoll_only {
+        while done < self.batch.len() && !self.epoll_only() {
             // SAFETY: the batch points at our stable request blocks.
             let r = unsafe {
                 libc::syscall(libc::SYS_io_submit, self.ctx, (self.batch.len() - done) as c_long, self.batch.as_mut_ptr().add(done))
@@ -429,23 +425,16 @@ impl Backend for LinuxAio {
             }
             return self.fallback.as_mut().map_or(false, |ep| ep.modify(fd, old, new));
         }
-        if self.epoll_only {
+        if self.epoll_only() {
             return if new != 0 { self.move_to_fallback(fd) } else { true };
         }
-        if new != 0 && (old == 0 || old == new) {
-            // (Re)registered, perhaps as a different file behind the same number.
-            if let Some(file) = fstat(fd) {
-                let ident = file_identity(&file);
-                if old == new && st.armed == new && st.ident == ident {
-                    // The same file, its poll in flight with this very mask:
-                    // cancelling and re-arming (an io_cancel each) gains nothing.
-                    return true;
-                }
-                self.fds[fd as usize].ident = ident;
-                if completes_late(fd, &file) {
-                    self.cancel(fd);
-                    return self.move_to_fallback(fd);
-                }
+        if let Some((file, unchanged)) = reregistration(fd, old, new, st.armed, &mut self.fds[fd as usize].ident) {
+            if unchanged {
+                return true;
+            }
+            if completes_late(fd, &file) {
+                self.cancel(fd);
+                return self.move_to_fallback(fd);
             }
         }
         self.cancel(fd);
@@ -465,7 +454,7 @@ impl Backend for LinuxAio {
         if let Some(epfd) = fallback_fd {
             // The fallback's fd is watched like any other, through AIO, unless AIO
             // is gone altogether, in which case epoll does the waiting.
-            if self.epoll_only {
+            if self.epoll_only() {
                 return self.fallback.as_mut().expect("fallback").poll(if out.count == 0 { timeout } else { 0.0 }, out);
             }
             self.fds_fallback_arm(epfd, out);
@@ -531,11 +520,15 @@ impl Backend for LinuxAio {
 }
 
 impl LinuxAio {
+    /// No context could be had (`ctx` 0): everything runs on the fallback.
+    fn epoll_only(&self) -> bool {
+        self.ctx == 0
+    }
+
     /// The context belongs to the parent's address space; the child gets its own.
     fn new_context(&mut self) -> Result<(), &'static str> {
         self.ctx = io_setup(self.slots).ok_or("(libev) linuxaio io_setup")?;
         self.ring_ok = self.check_ring();
-        self.epoll_only = false;
         self.forked = super::fork_generation();
         Ok(())
     }

@@ -61,21 +61,40 @@ impl<S: Sink> Sink for Counted<'_, S> {
     }
 }
 
-/// `fstat(fd)`, if the fd is open.
-pub(crate) fn fstat(fd: libc::c_int) -> Option<libc::stat> {
-    // SAFETY: fstat into a zeroed struct.
-    unsafe {
-        let mut st: libc::stat = std::mem::zeroed();
-        (libc::fstat(fd, &mut st) == 0).then_some(st)
+/// A failed select(2)/poll(2) (named `call` in the fatal message): interrupted or
+/// short of memory is no event; `EBADF` means some fd is bad, which one is not said.
+pub(crate) fn scan_wait_error(call: &'static str) -> Result<(), PollError> {
+    match errno() {
+        libc::EINTR | libc::ENOMEM => Ok(()),
+        libc::EBADF => Err(PollError::SomeFdBad),
+        _ => Err(PollError::Fatal(call)),
     }
 }
 
-/// The file behind an fd (device, inode): what tells a re-registration of the
-/// same file (`ev_io_set` with an unchanged fd and mask) from a new file
-/// behind a reused fd number, for backends whose kernel request holds the
-/// file itself and would otherwise have to be torn down and made again.
-pub(crate) fn file_identity(st: &libc::stat) -> (u64, u64) {
-    (st.st_dev, st.st_ino)
+/// What a backend whose kernel request holds the file itself (io_uring's poll,
+/// AIO's iocb) learns on a (re)registration of `fd` (`new` set, `old` none or the
+/// same mask, e.g. `ev_io_set` + restart): the file behind it, and whether that
+/// is the very file `ident` recorded, its request with this mask (`armed`) still
+/// in flight - then nothing needs doing, where tearing the request down and
+/// making it again would cost a cancel each. A new file behind a reused fd
+/// number has another (device, inode). `ident` is updated; `None` when this is
+/// no (re)registration or the fd is not open.
+pub(crate) fn reregistration(fd: libc::c_int, old: u8, new: u8, armed: u8, ident: &mut (u64, u64)) -> Option<(libc::stat, bool)> {
+    if new == 0 || (old != 0 && old != new) {
+        return None;
+    }
+    // SAFETY: fstat into a zeroed struct.
+    let file = unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(fd, &mut st) != 0 {
+            return None;
+        }
+        st
+    };
+    let id = (file.st_dev, file.st_ino);
+    let unchanged = old == new && armed == new && *ident == id;
+    *ident = id;
+    Some((file, unchanged))
 }
 
 /// In `FdEvent::revents`: the fd is invalid; its watchers get `EV_ERROR` and stop.

@@ -58,11 +58,7 @@ impl Backend for Poll {
         // SAFETY: the array holds `len` initialised pollfds.
         let n = unsafe { libc::poll(self.polls.as_mut_ptr(), self.polls.len() as libc::nfds_t, timeout_ms(timeout)) };
         if n < 0 {
-            return match std::io::Error::last_os_error().raw_os_error() {
-                Some(libc::EINTR) | Some(libc::ENOMEM) => Ok(()),
-                Some(libc::EBADF) => Err(PollError::SomeFdBad),
-                _ => Err(PollError::Fatal("(libev) poll")),
-            };
+            return super::scan_wait_error("(libev) poll");
         }
         let mut left = n;
         for p in &self.polls {

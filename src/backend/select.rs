@@ -86,23 +86,19 @@ impl Backend for Select {
         // only that many.
         let n = unsafe { libc::select(self.nfds as c_int, r, w, std::ptr::null_mut(), tvp) };
         if n < 0 {
-            return match std::io::Error::last_os_error().raw_os_error() {
-                Some(libc::EINTR) | Some(libc::ENOMEM) => Ok(()),
-                Some(libc::EBADF) => Err(PollError::SomeFdBad),
-                _ => Err(PollError::Fatal("(libev) select")),
-            };
+            return super::scan_wait_error("(libev) select");
         }
         if n == 0 {
             return Ok(());
         }
         for i in 0..words {
-            let mut any = self.read_out[i] | self.write_out[i];
+            let (r, w) = (self.read_out[i], self.write_out[i]);
+            let mut any = r | w;
             while any != 0 {
                 let bit = any.trailing_zeros() as usize;
                 any &= any - 1;
                 let m = 1u64 << bit;
-                let revents = (if self.read_out[i] & m != 0 { EV_READ } else { 0 })
-                    | (if self.write_out[i] & m != 0 { EV_WRITE } else { 0 });
+                let revents = (if r & m != 0 { EV_READ } else { 0 }) | (if w & m != 0 { EV_WRITE } else { 0 });
                 out.push(FdEvent { fd: (i * WORD_BITS + bit) as i32, revents });
             }
         }

@@ -6,7 +6,7 @@ use crate::abi::*;
 use libc::c_int;
 use std::ptr::addr_of_mut;
 
-fn container<T>(member: *mut T, offset: usize) -> *mut ev_embed {
+pub(super) fn container<T>(member: *mut T, offset: usize) -> *mut ev_embed {
     // SAFETY: only used on members of an ev_embed at their offsets.
     unsafe { (member as *mut u8).sub(offset) as *mut ev_embed }
 }

@@ -42,7 +42,7 @@ impl FdTable {
 
     /// Make room for `fd` (which must be non-negative).
     #[inline]
-    pub fn ensure(&mut self, fd: i32) -> &mut Anfd {
+    pub fn ensure(&mut self, fd: i32) {
         let i = fd as usize;
         if i >= self.fds.len() {
             // Exactly as long as the highest fd needs: the Vec's own capacity
@@ -52,7 +52,6 @@ impl FdTable {
             let new_len = (i + 1).max(64);
             self.fds.resize(new_len, Anfd::default());
         }
-        &mut self.fds[i]
     }
 
     /// Note that `fd` changed; queue it once per iteration.

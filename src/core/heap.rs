@@ -20,7 +20,7 @@ use libc::c_int;
 const ARITY: usize = 4;
 
 /// Heaps at least this long are maintained lazily (see the module comment).
-pub const LAZY_MIN: usize = 64;
+const LAZY_MIN: usize = 64;
 
 /// With at least this many nodes, and a quarter of them due at once, expiry
 /// takes the due nodes out in one pass and rebuilds the rest (`take_due`).
@@ -35,6 +35,8 @@ pub struct Node {
 pub struct TimerHeap {
     nodes: Vec<Node>,
     vacant: usize,
+    /// Reused by `count_keys_before`, so checking for a bulk expiry allocates nothing.
+    stack: Vec<usize>,
     /// Where vacancies point. Owned (from `Box::into_raw`), freed on drop.
     sink: *mut ev_watcher_time,
 }
@@ -49,7 +51,7 @@ impl Default for TimerHeap {
             cb: None,
             at: 0.0,
         });
-        TimerHeap { nodes: Vec::new(), vacant: 0, sink: Box::into_raw(sink) }
+        TimerHeap { nodes: Vec::new(), vacant: 0, stack: Vec::new(), sink: Box::into_raw(sink) }
     }
 }
 
@@ -82,7 +84,7 @@ impl TimerHeap {
     }
 
     #[inline]
-    pub fn is_vacant(&self, n: &Node) -> bool {
+    fn is_vacant(&self, n: &Node) -> bool {
         n.w == self.sink
     }
 
@@ -296,8 +298,8 @@ impl TimerHeap {
     /// then record every node's position in its watcher in one pass.
     #[cold]
     pub fn reindex(&mut self) {
-        for i in (0..self.nodes.len() / ARITY + 1).rev() {
-            if i < self.nodes.len() {
+        if self.nodes.len() > 1 {
+            for i in (0..=parent(self.nodes.len() - 1)).rev() {
                 self.sift_down_plain::<false>(i);
             }
         }
@@ -307,11 +309,15 @@ impl TimerHeap {
         }
     }
 
-    /// A watcher's expiry moved earlier to `at`: only needs work if it is now
-    /// before its node's key (which may be earlier than the old expiry).
+    /// The watcher at `i` moved its expiry from `old` to `at` (`ev_timer_again`).
+    /// A small heap re-sorts at once. A large one only when the expiry is now
+    /// before the node's key: a later expiry leaves the earlier key, which
+    /// `settle` corrects if it ever reaches the root.
     #[inline]
-    pub fn lower(&mut self, i: usize, at: f64) {
-        if at < self.nodes[i].at {
+    pub fn reschedule(&mut self, i: usize, old: f64, at: f64) {
+        if self.nodes.len() < LAZY_MIN {
+            self.set_at(i, at);
+        } else if at < old && at < self.nodes[i].at {
             self.nodes[i].at = at;
             self.sift_up(i);
         }
@@ -366,7 +372,8 @@ impl TimerHeap {
         }
         self.nodes.truncate(kept);
         self.vacant = 0;
-        // Stable: equal times keep their heap order.
+        // Stable: equal times keep their order in the array (which for ties
+        // need not be the order one-at-a-time removal would give).
         due.sort_by(|a, b| a.at.total_cmp(&b.at));
         true
     }
@@ -377,8 +384,10 @@ impl TimerHeap {
 
     /// How many keys are before `now`, counting up to `cap`: they form a subtree
     /// at the root, so this visits little more than the nodes it counts.
-    fn count_keys_before(&self, now: f64, cap: usize) -> usize {
-        let mut stack = vec![0usize];
+    fn count_keys_before(&mut self, now: f64, cap: usize) -> usize {
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push(0);
         let mut count = 0;
         while let Some(i) = stack.pop() {
             if self.nodes[i].at >= now {
@@ -391,6 +400,7 @@ impl TimerHeap {
             let first = ARITY * i + 1;
             stack.extend(first..(first + ARITY).min(self.nodes.len()));
         }
+        self.stack = stack;
         count
     }
 
@@ -564,8 +574,9 @@ mod tests {
                 }
                 2 if active != 0 => ws[k].at += rnd(1000) as f64,
                 3 if active != 0 => {
+                    let old = ws[k].at;
                     ws[k].at -= rnd(1000) as f64;
-                    h.lower(active as usize - 1, ws[k].at);
+                    h.reschedule(active as usize - 1, old, ws[k].at);
                 }
                 _ => {}
             }

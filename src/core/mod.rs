@@ -57,6 +57,8 @@ pub struct Loop {
     pub(crate) timers: TimerHeap,
     /// Timers that expired in one pass, fed in reverse so they run earliest first.
     expired: Vec<*mut ev_watcher>,
+    /// Timers taken out of the heap by a bulk expiry (kept for its capacity).
+    due: Vec<heap::Node>,
 
     pub(crate) idles: [Vec<*mut ev_idle>; NUMPRI],
     pub(crate) idle_count: usize,
@@ -93,6 +95,8 @@ pub struct Loop {
     pub(crate) killed_in_reify: bool,
     pub(crate) origflags: u32,
     pub(crate) curpid: libc::pid_t,
+    /// The default loop (the one child watchers and SIGCHLD belong to).
+    pub(crate) is_default: bool,
 
     pub(crate) io_blocktime: f64,
     pub(crate) timeout_blocktime: f64,
@@ -121,6 +125,14 @@ fn env_flags() -> Option<u32> {
 
 impl Loop {
     /// Create a loop, or `None` if no backend among `flags` can be opened.
+    /// The default loop: a loop that also reaps children.
+    pub fn new_default(flags: u32) -> Option<Box<Loop>> {
+        let mut l = Self::new(flags)?;
+        l.is_default = true;
+        l.child_init();
+        Some(l)
+    }
+
     pub fn new(mut flags: u32) -> Option<Box<Loop>> {
         let origflags = flags;
         if flags & EVFLAG_NOENV == 0 {
@@ -146,6 +158,7 @@ impl Loop {
             pending: PendingQueues::new(),
             timers: TimerHeap::default(),
             expired: Vec::new(),
+            due: Vec::new(),
             idles: Default::default(),
             idle_count: 0,
             prepares: Vec::new(),
@@ -181,6 +194,7 @@ impl Loop {
             killed_in_reify: false,
             origflags,
             // SAFETY: plain syscall.
+            is_default: false,
             curpid: if origflags & EVFLAG_FORKCHECK != 0 { unsafe { libc::getpid() } } else { 0 },
             io_blocktime: 0.0,
             timeout_blocktime: 0.0,

@@ -93,11 +93,6 @@ impl PendingQueues {
         self.queues.iter().map(Vec::len).sum()
     }
 
-    #[inline]
-    pub fn any(&self) -> bool {
-        self.nonempty != 0
-    }
-
     /// Is anything queued at priority index `pri` or above?
     #[inline]
     pub fn any_at_or_above(&self, pri: usize) -> bool {
@@ -126,7 +121,7 @@ mod tests {
         let p = q.pop_next().unwrap();
         assert_eq!(p.events, 3);
         assert!(q.pop_next().is_none());
-        assert!(!q.any());
+        assert!(!q.any_at_or_above(0));
     }
 
     #[test]

@@ -135,9 +135,9 @@ impl Loop {
 
     /// The wall clock jumped: compute every periodic's next trigger afresh.
     pub(crate) fn periodics_reschedule(&mut self) {
-        let nodes: Vec<_> = self.periodics.live_nodes().map(|(i, n)| (i, n.w)).collect();
-        for (i, w) in nodes {
-            let w = w as *mut ev_periodic;
+        // Periodics are removed at once when stopped: no vacancies to skip.
+        for i in 0..self.periodics.len() {
+            let w = self.periodics.watcher_at(i) as *mut ev_periodic;
             // SAFETY: periodics on the heap are live started watchers.
             unsafe {
                 self.periodic_schedule(w);

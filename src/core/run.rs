@@ -70,14 +70,14 @@ impl Drop for RunGuard {
     }
 }
 
-/// How long to block in the backend, and how long to sleep before that to collect
-/// more io (`ev_set_io_collect_interval`).
-fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> (f64, f64) {
+/// How long to block in the backend, after sleeping first to collect more io
+/// (`ev_set_io_collect_interval`) if asked to.
+fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> f64 {
     // An fd the backend rejected while reifying has its EV_ERROR queued: deliver
     // it now rather than after a wait. (Other queued events do not prevent
     // blocking: a custom invoke-pending hook may leave them for another thread.)
     if flags & EVRUN_NOWAIT != 0 || l.idle_count != 0 || l.activecnt == 0 || l.killed_in_reify {
-        return (0.0, 0.0);
+        return 0.0;
     }
     // Nothing to wake up for but io: block until io arrives. libev wakes up at
     // least every MAX_BLOCKTIME to notice wall-clock changes; that is needed only
@@ -98,17 +98,14 @@ fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> (f64, f64) {
         // rather than spin.
         wait = if wait <= 0.0 { 0.0 } else { mintime };
     }
-    let mut sleep = 0.0;
     if l.io_blocktime != 0.0 {
-        sleep = (l.io_blocktime - (l.mn_now - prev_mn_now)).min(wait - mintime);
+        let sleep = (l.io_blocktime - (l.mn_now - prev_mn_now)).min(wait - mintime);
         if sleep > 0.0 {
             super::time::sleep(sleep);
             wait -= sleep;
-        } else {
-            sleep = 0.0;
         }
     }
-    (wait, sleep)
+    wait
 }
 
 /// Receives the backend's reports during a wait and queues the watchers at once.
@@ -182,6 +179,26 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
     }
 }
 
+/// `ev_loop_destroy`: run the cleanup watchers (which may still use the loop,
+/// also as the default loop), call `forget` to drop references to it, release
+/// what the loop holds outside its memory, and free it.
+///
+/// # Safety
+/// `lp` must be a live loop made by `Loop::new`/`new_default` and boxed; it is
+/// freed.
+pub unsafe fn destroy(lp: *mut Loop, forget: impl FnOnce()) {
+    // SAFETY: live until the drop at the end.
+    unsafe {
+        if !(*lp).cleanups.is_empty() {
+            (*lp).queue_all(|l| &mut l.cleanups, EV_CLEANUP);
+            invoke_pending(lp);
+        }
+        forget();
+        (*lp).release_resources();
+        drop(Box::from_raw(lp));
+    }
+}
+
 /// `ev_run`.
 ///
 /// # Safety
@@ -236,7 +253,7 @@ pub unsafe fn run(lp: *mut Loop, flags: c_int) -> c_int {
                 l.time_update();
             }
             l.timers.settle();
-            let (wait, _slept) = block_time(l, flags, prev_mn_now);
+            let wait = block_time(l, flags, prev_mn_now);
             l.iteration = l.iteration.wrapping_add(1);
             l.loop_done = EVBREAK_RECURSE;
             poll_backend(lp, wait);

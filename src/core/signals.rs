@@ -407,26 +407,15 @@ impl Loop {
         // SAFETY: live watcher; `sent` is only ever accessed atomically.
         unsafe { (*(addr_of_mut!((*w).sent) as *const AtomicI32)).store(0, Ordering::Release) };
         self.wakeup_init();
-        self.asyncs.push(w);
-        let n = self.asyncs.len() as c_int;
         // SAFETY: live watcher.
-        unsafe { self.start_watcher(w as *mut ev_watcher, n) };
+        unsafe { super::watchers::array_start(self, w, |l| &mut l.asyncs) };
     }
 
     /// # Safety
     /// `w` must be a live async watcher.
     pub unsafe fn async_stop(&mut self, w: *mut ev_async) {
         // SAFETY: live watcher.
-        unsafe { self.clear_pending(w as *mut ev_watcher) };
-        // SAFETY: live watcher.
-        if unsafe { (*w).active } == 0 {
-            return;
-        }
-        // SAFETY: the array holds live watchers including `w`.
-        unsafe {
-            super::watchers::remove_from_array(&mut self.asyncs, w);
-            self.stop_watcher(w as *mut ev_watcher);
-        }
+        unsafe { super::watchers::array_stop(self, w, |l| &mut l.asyncs) };
     }
 
     // ----- children -------------------------------------------------------------
@@ -439,8 +428,7 @@ impl Loop {
         if wr.active != 0 {
             return;
         }
-        // SAFETY: reading the exported pointer.
-        if self as *mut Loop != crate::ffi::default_loop_ptr() {
+        if !self.is_default {
             alloc::fatal("libev: child watchers are only supported in the default loop");
         }
         // SAFETY: live watcher, on no list while inactive.

@@ -3,6 +3,7 @@
 //! nearest existing parent while it does not exist), and on a polling timer,
 //! which is switched off for local filesystems where inotify sees every change.
 
+use crate::backend::errno;
 use super::Loop;
 use crate::abi::*;
 use libc::{c_int, c_void};
@@ -75,12 +76,8 @@ fn differs(a: &ev_statdata, b: &ev_statdata) -> bool {
         || a.st_ctime != b.st_ctime
 }
 
-fn errno() -> c_int {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
-
 /// The stat watcher that embeds timer `t`.
-fn from_timer(t: *mut ev_timer) -> *mut ev_stat {
+pub(super) fn from_timer(t: *mut ev_timer) -> *mut ev_stat {
     // SAFETY: only used on the `timer` member of a stat watcher.
     unsafe { (t as *mut u8).sub(std::mem::offset_of!(ev_stat, timer)) as *mut ev_stat }
 }

@@ -22,12 +22,11 @@ pub fn sleep(delay: f64) {
     if !(delay > 0.0) {
         return;
     }
-    let secs = delay.floor();
-    let mut ts = libc::timespec { tv_sec: secs as libc::time_t, tv_nsec: ((delay - secs) * 1e9) as libc::c_long };
+    let mut ts = crate::backend::timespec(delay);
     let mut rem = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: valid timespec pointers.
     while unsafe { libc::nanosleep(&ts, &mut rem) } != 0
-        && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
+        && crate::backend::errno() == libc::EINTR
     {
         ts = rem;
     }

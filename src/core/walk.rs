@@ -32,7 +32,7 @@ impl Loop {
                 let io = w as *mut ev_io;
                 if is_cb(io, embed_io) {
                     if types & EV_EMBED != 0 {
-                        out.push((EV_EMBED, (io as *mut u8).wrapping_sub(std::mem::offset_of!(ev_embed, io)) as *mut c_void));
+                        out.push((EV_EMBED, super::embed::container(io, std::mem::offset_of!(ev_embed, io)) as *mut c_void));
                     }
                 } else if !me_internal.contains(&io) && types & EV_IO != 0 {
                     out.push((EV_IO, io as *mut c_void));
@@ -44,7 +44,7 @@ impl Loop {
         let mut stats: Vec<*mut c_void> = Vec::new();
         for (_, n) in self.timers.live_nodes() {
             if is_cb(n.w, stat_timer) {
-                stats.push((n.w as *mut u8).wrapping_sub(std::mem::offset_of!(ev_stat, timer)) as *mut c_void);
+                stats.push(super::stat::from_timer(n.w as *mut ev_timer) as *mut c_void);
             } else if types & EV_TIMER != 0 {
                 out.push((EV_TIMER, n.w as *mut c_void));
             }

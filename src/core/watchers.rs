@@ -3,7 +3,7 @@
 //! valid and unmoved until it is stopped.
 
 use super::fdtable::{IOFDSET, REIFY};
-use super::{alloc, heap, Loop};
+use super::{alloc, Loop};
 use crate::abi::*;
 use libc::c_int;
 
@@ -164,7 +164,7 @@ impl Loop {
         for fd in fds {
             // SAFETY: F_GETFD only queries.
             if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1
-                && std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF)
+                && crate::backend::errno() == libc::EBADF
             {
                 self.fd_kill(fd);
             }
@@ -275,14 +275,7 @@ impl Loop {
             if wr.repeat != 0.0 {
                 let (old, at) = (wr.at, self.mn_now + wr.repeat);
                 wr.at = at;
-                let idx = wr.active as usize - 1;
-                if self.timers.len() < heap::LAZY_MIN {
-                    self.timers.set_at(idx, at);
-                } else if at < old {
-                    self.timers.lower(idx, at);
-                }
-                // Otherwise the node's key is earlier than the new expiry, which
-                // is allowed: `settle` corrects it if it ever reaches the root.
+                self.timers.reschedule(wr.active as usize - 1, old, at);
             } else {
                 // SAFETY: live watcher.
                 unsafe { self.timer_stop(w) };
@@ -312,7 +305,8 @@ impl Loop {
     }
 
     fn timers_reify_due(&mut self) {
-        let mut due = Vec::new();
+        let mut due = std::mem::take(&mut self.due);
+        due.clear();
         if self.timers.take_due(self.mn_now, &mut due) {
             // Latest first: the pending queue runs newest first, so callbacks
             // come earliest first.
@@ -332,8 +326,10 @@ impl Loop {
                 }
             }
             self.timers.reindex();
+            self.due = due;
             return;
         }
+        self.due = due;
         loop {
             self.timers.settle();
             let Some(top) = self.timers.top().copied() else { break };
@@ -370,9 +366,7 @@ impl Loop {
         if unsafe { (*w).active } != 0 {
             return;
         }
-        // SAFETY: live watcher.
-        unsafe { (*w).priority = (*w).priority.clamp(EV_MINPRI, EV_MAXPRI) };
-        // SAFETY: live watcher.
+        // SAFETY: live watcher (`abspri` clamps; `start_watcher` writes it back).
         let pri = unsafe { abspri(head(w)) };
         self.idles[pri].push(w);
         let n = self.idles[pri].len() as c_int;
@@ -532,7 +526,7 @@ pub(crate) unsafe fn remove_from_array<T>(arr: &mut Vec<*mut T>, w: *mut T) {
 
 /// # Safety
 /// `w` must be a live watcher of the array's type.
-unsafe fn array_start<T>(l: &mut Loop, w: *mut T, arr: fn(&mut Loop) -> &mut Vec<*mut T>) {
+pub(super) unsafe fn array_start<T>(l: &mut Loop, w: *mut T, arr: fn(&mut Loop) -> &mut Vec<*mut T>) {
     // SAFETY: caller guarantees a live watcher.
     if unsafe { (*head(w)).active } != 0 {
         return;
@@ -545,7 +539,7 @@ unsafe fn array_start<T>(l: &mut Loop, w: *mut T, arr: fn(&mut Loop) -> &mut Vec
 
 /// # Safety
 /// `w` must be a live watcher of the array's type.
-unsafe fn array_stop<T>(l: &mut Loop, w: *mut T, arr: fn(&mut Loop) -> &mut Vec<*mut T>) {
+pub(super) unsafe fn array_stop<T>(l: &mut Loop, w: *mut T, arr: fn(&mut Loop) -> &mut Vec<*mut T>) {
     // SAFETY: caller guarantees a live watcher.
     unsafe { l.clear_pending(head(w)) };
     // SAFETY: live watcher.

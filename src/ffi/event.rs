@@ -6,7 +6,7 @@
 
 use super::{default_loop_ptr, ev_default_loop, ev_loop_destroy, ev_loop_new, lp};
 use crate::abi::*;
-use crate::core::{self, Loop};
+use crate::core::Loop;
 use libc::{c_char, c_int, c_short, c_void, timeval};
 use std::ptr::{addr_of_mut, null_mut};
 
@@ -184,11 +184,11 @@ pub unsafe extern "C-unwind" fn event_base_dispatch(base: *mut c_void) -> c_int 
 #[no_mangle]
 pub unsafe extern "C-unwind" fn event_base_loop(base: *mut c_void, flags: c_int) -> c_int {
     // SAFETY: a live base.
-    (unsafe { core::run(super::checked(base as *mut Loop), flags) } == 0) as c_int
+    (unsafe { super::ev_run(base as *mut Loop, flags) } == 0) as c_int
 }
 
 unsafe extern "C-unwind" fn loopexit_fired(_revents: c_int, base: *mut c_void) {
-    lp(base as *mut Loop).loop_done = EVBREAK_ONE;
+    super::ev_break(base as *mut Loop, EVBREAK_ONE);
 }
 
 #[no_mangle]

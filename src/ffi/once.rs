@@ -13,14 +13,10 @@ struct Once {
     arg: *mut c_void,
 }
 
-fn blank_head() -> (c_int, c_int, c_int, *mut c_void) {
-    (0, 0, 0, std::ptr::null_mut())
-}
-
 /// # Safety
 /// `l` must be a live loop.
 pub unsafe fn start(l: &mut Loop, fd: c_int, events: c_int, timeout: ev_tstamp, cb: ev__once_cb, arg: *mut c_void) {
-    let (active, pending, priority, data) = blank_head();
+    let (active, pending, priority, data) = (0, 0, 0, std::ptr::null_mut());
     let once = Box::into_raw(Box::new(Once {
         io: ev_io { active, pending, priority, data, cb: Some(io_fired), next: std::ptr::null_mut(), fd, events: events | EV__IOFDSET },
         timer: ev_timer { active, pending, priority, data, cb: Some(timer_fired), at: timeout, repeat: 0.0 },
