@@ -226,9 +226,10 @@ impl Loop {
         }
     }
 
-    /// Re-read the wall clock (every half second of monotonic time).
+    /// Re-read the wall clock (every half second of monotonic time); true when
+    /// it had jumped and the periodics were rescheduled.
     #[cold]
-    fn resync_wall_clock(&mut self) {
+    fn resync_wall_clock(&mut self) -> bool {
         let mut jumped = false;
         // Retry if we were preempted between the two clock reads.
         for _ in 0..3 {
@@ -245,13 +246,16 @@ impl Loop {
         }
         if jumped && !self.periodics.is_empty() {
             self.periodics_reschedule();
+            return true;
         }
+        false
     }
 
-    /// Re-read the wall clock now (it was just set).
-    pub(crate) fn force_time_update(&mut self) {
-        self.now_floor = f64::NEG_INFINITY;
-        self.time_update();
+    /// Re-read the wall clock now (it was just set); true when that already
+    /// rescheduled the periodics.
+    pub(crate) fn force_time_update(&mut self) -> bool {
+        self.mn_now = time::monotonic();
+        self.resync_wall_clock()
     }
 
     pub fn now_update(&mut self) {

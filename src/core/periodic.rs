@@ -205,7 +205,10 @@ pub(crate) unsafe extern "C-unwind" fn jump_cb(lp: *mut Loop, w: *mut ev_io, _re
         libc::read((*w).fd, &mut buf as *mut u64 as *mut libc::c_void, 8);
         arm_jump_timer((*w).fd);
         let l = &mut *lp;
-        l.force_time_update();
-        l.periodics_reschedule();
+        // Once per clock change, as libev: a jump of a second or more is
+        // already rescheduled by the time update.
+        if !l.force_time_update() {
+            l.periodics_reschedule();
+        }
     }
 }
