@@ -35,6 +35,9 @@ pub struct Node {
 pub struct TimerHeap {
     nodes: Vec<Node>,
     vacant: usize,
+    /// Where the last vacancy was left: a start reuses it if it is still one
+    /// (stop, set, start then costs no more than `ev_timer_again`).
+    vacancy_hint: usize,
     /// Reused by `count_keys_before`, so checking for a bulk expiry allocates nothing.
     stack: Vec<usize>,
     /// Where vacancies point. Owned (from `Box::into_raw`), freed on drop.
@@ -51,7 +54,7 @@ impl Default for TimerHeap {
             cb: None,
             at: 0.0,
         });
-        TimerHeap { nodes: Vec::new(), vacant: 0, stack: Vec::new(), sink: Box::into_raw(sink) }
+        TimerHeap { nodes: Vec::new(), vacant: 0, vacancy_hint: 0, stack: Vec::new(), sink: Box::into_raw(sink) }
     }
 }
 
@@ -241,6 +244,19 @@ impl TimerHeap {
     }
 
     pub fn push(&mut self, at: f64, w: *mut ev_watcher_time) {
+        let hint = self.vacancy_hint;
+        if self.vacant != 0 && hint < self.nodes.len() && self.nodes[hint].w == self.sink {
+            // Any vacancy can take any timer: its key already fits between its
+            // parent and children, so keeping it (an earlier key is allowed) or
+            // lowering it to `at` and sifting up keeps the heap in order.
+            self.vacant -= 1;
+            let key = self.nodes[hint].at;
+            self.place(hint, Node { at: key.min(at), w });
+            if at < key {
+                self.sift_up(hint);
+            }
+            return;
+        }
         self.nodes.push(Node { at, w });
         let i = self.nodes.len() - 1;
         self.sift_up(i);
@@ -280,6 +296,7 @@ impl TimerHeap {
         // SAFETY: i < len - 1.
         unsafe { self.nodes.get_unchecked_mut(i).w = self.sink };
         self.vacant += 1;
+        self.vacancy_hint = i;
         if self.vacant * 4 > len * 3 {
             self.compact();
         }
@@ -545,7 +562,7 @@ mod tests {
         assert_eq!(h.top().unwrap().at, 4.0);
     }
 
-    /// Random starts, stops, postponements (`again` to a later time, which only
+    /// Random starts, stops, restarts, postponements (`again` to a later time, which only
     /// writes the watcher) and earlier times against a plain model, on a heap
     /// large enough to be lazy: whatever sits at the settled root is always the
     /// earliest live timer, and bulk expiry hands out exactly the due ones in order.
@@ -563,7 +580,7 @@ mod tests {
             let k = rnd(n as u64) as usize;
             let w = &mut ws[k] as *mut ev_watcher_time;
             let active = ws[k].active;
-            match rnd(4) {
+            match rnd(5) {
                 0 if active == 0 => {
                     ws[k].at = rnd(1_000_000) as f64;
                     h.push(ws[k].at, w);
@@ -577,6 +594,13 @@ mod tests {
                     let old = ws[k].at;
                     ws[k].at -= rnd(1000) as f64;
                     h.reschedule(active as usize - 1, old, ws[k].at);
+                }
+                // stop, set, start: the new node takes the vacancy just left
+                4 if active != 0 => {
+                    h.remove_lazily(active as usize - 1);
+                    ws[k].active = 0;
+                    ws[k].at = rnd(1_000_000) as f64;
+                    h.push(ws[k].at, w);
                 }
                 _ => {}
             }
