@@ -105,6 +105,24 @@ impl Epoll {
 
     /// A new epoll set holding every wanted fd again (the old one may hold stale
     /// registrations, or belong to the parent process).
+    /// The uncommon cases of an event, out of the per-event path: it comes from a
+    /// registration we replaced (`None`: if it keeps firing, the file behind it
+    /// is shared with someone else and only a new set helps), or reports more
+    /// than is wanted now (lazily removed or narrowed: bring the kernel in line
+    /// and keep what is wanted).
+    #[cold]
+    #[inline(never)]
+    fn settle_event(&mut self, fd: i32, st: FdState, generation: u32, got: u8) -> Option<u8> {
+        if st.generation() != generation {
+            return None;
+        }
+        let want = st.want();
+        let op = if want != 0 { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_DEL };
+        self.ctl(op, fd, want, generation).ok()?;
+        self.fds[fd as usize].set_kernel(want);
+        Some(got & want)
+    }
+
     pub(crate) fn fresh_set(&mut self) -> Result<(), &'static str> {
         self.replace_epoll_fd()?;
         for (fd, st) in self.fds.iter_mut().enumerate() {
@@ -229,26 +247,17 @@ impl Backend for Epoll {
             let fd = (ev.u64 & 0xffff_ffff) as i32;
             let generation = (ev.u64 >> 32) as u32;
             let Some(st) = self.fds.get(fd as usize).copied() else { continue };
-            if st.generation() != generation {
-                // From a registration we replaced; if it keeps firing, the file
-                // behind it is shared with someone else and only a new set helps.
-                need_fresh_set = true;
+            let got = super::revents_from_poll(ev.events as i16) as u8;
+            if st.generation() == generation && got & !st.want() == 0 {
+                if got != 0 {
+                    out.push(FdEvent { fd, revents: got as i32 });
+                }
                 continue;
             }
-            let mut got = super::revents_from_poll(ev.events as i16) as u8;
-            let want = st.want();
-            if got & !want != 0 {
-                // Lazily removed or narrowed: bring the kernel in line with `want`.
-                let op = if want != 0 { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_DEL };
-                if self.ctl(op, fd, want, generation).is_err() {
-                    need_fresh_set = true;
-                    continue;
-                }
-                self.fds[fd as usize].set_kernel(want);
-                got &= want;
-            }
-            if got != 0 {
-                out.push(FdEvent { fd, revents: got as i32 });
+            match self.settle_event(fd, st, generation, got) {
+                Some(0) => {}
+                Some(got) => out.push(FdEvent { fd, revents: got as i32 }),
+                None => need_fresh_set = true,
             }
         }
         if n as usize == self.events.len() && self.events.len() < 4096 {

@@ -319,7 +319,7 @@ impl Loop {
         check(self.periodics.is_valid(), "libev: periodic heap condition violated");
         for (pri, q) in self.pending.queues.iter().enumerate() {
             for (i, p) in q.iter().enumerate() {
-                if p.w.is_null() {
+                if self.pending.is_cleared(p) {
                     continue;
                 }
                 // SAFETY: pending entries point to live watchers.

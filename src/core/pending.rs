@@ -12,8 +12,10 @@ use libc::c_int;
 
 #[derive(Clone, Copy)]
 pub struct Pending {
-    /// Null once the watcher was stopped or had its pending state cleared: the slot
-    /// stays so the indices of the others remain valid, and is skipped on invoke.
+    /// `PendingQueues::cleared` once the watcher was stopped or had its pending
+    /// state cleared: the slot stays so the indices of the others remain valid,
+    /// and invoking it does nothing (it has no callback), so the invoke loop
+    /// needs no test for it.
     pub w: *mut ev_watcher,
     pub events: c_int,
 }
@@ -23,11 +25,21 @@ pub struct PendingQueues {
     /// Bit `p` is set when `queues[p]` is non-empty, and cleared only when
     /// `pop_next` finds it empty (so it can lag behind by one pop).
     nonempty: u32,
+    /// Stands in for cleared entries. Owned (from `Box::into_raw`), freed on drop.
+    cleared: *mut ev_watcher,
+}
+
+impl Drop for PendingQueues {
+    fn drop(&mut self) {
+        // SAFETY: made by Box::into_raw in `new` and freed only here.
+        drop(unsafe { Box::from_raw(self.cleared) });
+    }
 }
 
 impl PendingQueues {
     pub fn new() -> Self {
-        PendingQueues { queues: Default::default(), nonempty: 0 }
+        let cleared = Box::new(ev_watcher { active: 0, pending: 0, priority: 0, data: std::ptr::null_mut(), cb: None });
+        PendingQueues { queues: Default::default(), nonempty: 0, cleared: Box::into_raw(cleared) }
     }
 
     /// Queue `w` (whose priority index is `pri`) with `revents`.
@@ -65,7 +77,7 @@ impl PendingQueues {
             return 0;
         }
         let slot = &mut self.queues[pri][wr.pending as usize - 1];
-        slot.w = std::ptr::null_mut();
+        slot.w = self.cleared;
         wr.pending = 0;
         slot.events
     }
@@ -87,6 +99,11 @@ impl PendingQueues {
                 None => self.nonempty &= !(1 << pri),
             }
         }
+    }
+
+    /// Is this entry's watcher the stand-in for a cleared one?
+    pub fn is_cleared(&self, p: &Pending) -> bool {
+        p.w == self.cleared
     }
 
     pub fn count(&self) -> usize {
@@ -137,7 +154,9 @@ mod tests {
         assert_eq!(a.pending, 0);
         assert_eq!(b.pending, 2);
         assert_eq!(q.pop_next().unwrap().w, &mut b as *mut _);
-        assert!(q.pop_next().unwrap().w.is_null());
+        let p = q.pop_next().unwrap();
+        assert!(q.is_cleared(&p));
+        assert!(unsafe { (*p.w).cb.is_none() });
         assert!(q.pop_next().is_none());
     }
 

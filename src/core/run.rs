@@ -4,7 +4,7 @@
 
 use super::{alloc, Loop, EVBREAK_RECURSE, MAX_BLOCKTIME};
 use crate::abi::*;
-use super::fdtable::FdTable;
+use super::fdtable::Anfd;
 use super::pending::PendingQueues;
 use crate::backend::{FdEvent, PollError, Sink, FD_BAD};
 use libc::c_int;
@@ -33,9 +33,7 @@ pub unsafe fn invoke_pending(lp: *mut Loop) {
     // SAFETY: `lp` is live; borrows end before each callback.
     unsafe {
         while let Some(p) = (*lp).pending.pop_next() {
-            if p.w.is_null() {
-                continue;
-            }
+            // A cleared entry's stand-in takes this write and has no callback.
             (*p.w).pending = 0;
             invoke(lp, p.w, p.events);
         }
@@ -110,7 +108,8 @@ fn block_time(l: &Loop, flags: c_int, prev_mn_now: f64) -> f64 {
 
 /// Receives the backend's reports during a wait and queues the watchers at once.
 struct LoopSink<'a> {
-    fds: &'a FdTable,
+    /// The table's entries themselves (one indirection less per event).
+    fds: &'a [Anfd],
     pending: &'a mut PendingQueues,
     bad: &'a mut Vec<i32>,
 }
@@ -118,7 +117,7 @@ struct LoopSink<'a> {
 impl Sink for LoopSink<'_> {
     #[inline(always)]
     fn push(&mut self, e: FdEvent) {
-        if let Some(a) = self.fds.get(e.fd) {
+        if let Some(a) = self.fds.get(e.fd as usize) {
             // An fd changed while we waited: its events may be for the old file.
             if a.reify == 0 {
                 super::watchers::queue_fd_watchers(self.pending, a.head, e.revents);
@@ -145,7 +144,7 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
         // Allocates only if the backend reports an invalid fd.
         let mut bad = Vec::new();
         let res = if l.release_cb.is_none() && l.acquire_cb.is_none() {
-            let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad };
+            let mut sink = LoopSink { fds: &l.fds.fds, pending: &mut l.pending, bad: &mut bad };
             l.backend.poll(timeout, &mut sink)
         } else {
             // Between release and acquire another thread may hold the loop: collect
@@ -156,7 +155,7 @@ unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
                 acquire(lp);
             }
             let l = &mut *lp;
-            let mut sink = LoopSink { fds: &l.fds, pending: &mut l.pending, bad: &mut bad };
+            let mut sink = LoopSink { fds: &l.fds.fds, pending: &mut l.pending, bad: &mut bad };
             for e in ready.drain(..) {
                 if e.revents == FD_BAD {
                     sink.bad(e.fd);
@@ -218,64 +217,75 @@ pub unsafe fn run(lp: *mut Loop, flags: c_int) -> c_int {
         // Callbacks queued before this (possibly nested) run go first.
         invoke_pending_hook(lp);
 
-        loop {
-            let l = &mut *lp;
-            if l.curpid != 0 {
-                let pid = libc::getpid();
-                if pid != l.curpid {
-                    l.curpid = pid;
-                    l.postfork = true;
-                }
-            }
-            if l.postfork && !l.forks.is_empty() {
-                l.queue_all(|l| &mut l.forks, EV_FORK);
-                invoke_pending_hook(lp);
-            }
-            let l = &mut *lp;
-            if !l.prepares.is_empty() {
-                l.queue_all(|l| &mut l.prepares, EV_PREPARE);
-                invoke_pending_hook(lp);
-            }
-            let l = &mut *lp;
-            if l.loop_done != EVBREAK_CANCEL {
-                break;
-            }
-            if l.postfork {
-                l.reinit_after_fork();
-            }
-            l.fd_reify();
+        while iteration(lp, flags) {}
+        (*lp).activecnt
+    }
+}
 
-            let prev_mn_now = l.mn_now;
-            // The time before waiting only feeds the timeout and the io collect
-            // sleep; without timers, periodics or that sleep nothing reads it
-            // before the update after the wait, so spare the clock read.
-            if !(l.timers.is_empty() && l.periodics.is_empty() && l.io_blocktime == 0.0) {
-                l.time_update();
-            }
-            l.timers.settle();
-            let wait = block_time(l, flags, prev_mn_now);
-            l.iteration = l.iteration.wrapping_add(1);
-            l.loop_done = EVBREAK_RECURSE;
-            poll_backend(lp, wait);
-            let l = &mut *lp;
-            l.killed_in_reify = false;
-            if l.loop_done == EVBREAK_RECURSE {
-                l.loop_done = EVBREAK_CANCEL;
-            }
-            l.time_update();
-            l.timers_reify();
-            l.periodics_reify();
-            l.idle_reify();
-            if !l.checks.is_empty() {
-                l.queue_all(|l| &mut l.checks, EV_CHECK);
-            }
-            invoke_pending_hook(lp);
-
-            let l = &*lp;
-            if l.activecnt == 0 || l.loop_done != EVBREAK_CANCEL || flags & (EVRUN_ONCE | EVRUN_NOWAIT) != 0 {
-                break;
+/// One turn of `ev_run`'s loop; false when the loop is to end. Kept out of
+/// line: inlined, the compiler hoists dozens of field addresses out of the loop
+/// into the stack frame, paid on every `ev_run` call even for one turn
+/// (`EVRUN_ONCE`, the common way to drive libev from another loop).
+///
+/// # Safety
+/// `lp` must be a live loop.
+#[inline(never)]
+unsafe fn iteration(lp: *mut Loop, flags: c_int) -> bool {
+    // SAFETY: `lp` is live for the whole call; borrows are re-taken after callbacks.
+    unsafe {
+        let l = &mut *lp;
+        if l.curpid != 0 {
+            let pid = libc::getpid();
+            if pid != l.curpid {
+                l.curpid = pid;
+                l.postfork = true;
             }
         }
-        (*lp).activecnt
+        if l.postfork && !l.forks.is_empty() {
+            l.queue_all(|l| &mut l.forks, EV_FORK);
+            invoke_pending_hook(lp);
+        }
+        let l = &mut *lp;
+        if !l.prepares.is_empty() {
+            l.queue_all(|l| &mut l.prepares, EV_PREPARE);
+            invoke_pending_hook(lp);
+        }
+        let l = &mut *lp;
+        if l.loop_done != EVBREAK_CANCEL {
+            return false;
+        }
+        if l.postfork {
+            l.reinit_after_fork();
+        }
+        l.fd_reify();
+
+        let prev_mn_now = l.mn_now;
+        // The time before waiting only feeds the timeout and the io collect
+        // sleep; without timers, periodics or that sleep nothing reads it
+        // before the update after the wait, so spare the clock read.
+        if !(l.timers.is_empty() && l.periodics.is_empty() && l.io_blocktime == 0.0) {
+            l.time_update();
+        }
+        l.timers.settle();
+        let wait = block_time(l, flags, prev_mn_now);
+        l.iteration = l.iteration.wrapping_add(1);
+        l.loop_done = EVBREAK_RECURSE;
+        poll_backend(lp, wait);
+        let l = &mut *lp;
+        l.killed_in_reify = false;
+        if l.loop_done == EVBREAK_RECURSE {
+            l.loop_done = EVBREAK_CANCEL;
+        }
+        l.time_update();
+        l.timers_reify();
+        l.periodics_reify();
+        l.idle_reify();
+        if !l.checks.is_empty() {
+            l.queue_all(|l| &mut l.checks, EV_CHECK);
+        }
+        invoke_pending_hook(lp);
+
+        let l = &*lp;
+        !(l.activecnt == 0 || l.loop_done != EVBREAK_CANCEL || flags & (EVRUN_ONCE | EVRUN_NOWAIT) != 0)
     }
 }
