@@ -60,7 +60,7 @@ pc_includedir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(pc_libdir)|g' \
              -e 's|@INCLUDEDIR@|$(pc_includedir)|g' -e 's|@VERSION@|$(VERSION)|g'
 
-.PHONY: all demo check check-valgrind check-install check-programs abi-check bench install uninstall clean ref-libev
+.PHONY: all demo check check-valgrind check-install check-programs abi-check bench bench-quick install uninstall clean ref-libev
 
 all:
 	$(CARGO) build --release $(CARGOFLAGS)
@@ -122,9 +122,15 @@ check-valgrind: $(OURS_DEPS)
 	  || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
 	VALGRIND=1 ctests/run-tests.sh
 
-# Side by side with the reference libev, as ratios (BENCH_FULL=1 for the whole matrix).
+# Side by side with the reference libev, as ratios: the whole matrix with
+# instruction counts and the plot (a few minutes); bench-quick: under a minute,
+# one headline ratio per backend and the geometric means.
 bench: ref-libev all
 	@command -v gnuplot > /dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && apt-get install -y -qq gnuplot-nox > /dev/null; } || true
+	@command -v valgrind > /dev/null || [ "$$(id -u)" != 0 ] || { apt-get update -qq && apt-get install -y -qq valgrind > /dev/null; } || true
+	BENCH_FULL=1 BENCH_CALLGRIND=$$(command -v valgrind > /dev/null && echo 1) bench/run.sh
+
+bench-quick: ref-libev all
 	bench/run.sh
 
 abi-check: $(OURS_DEPS)
