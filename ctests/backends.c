@@ -10,7 +10,9 @@
  * ev_loop_new(bit | EVFLAG_NOENV) succeeds and selects exactly that backend
  * (a kernel or sandbox may refuse e.g. io_uring), and PATH is the resolved
  * file name of the loaded libev.so.4 (looked up by SONAME) - the harness
- * uses it to prove that LD_LIBRARY_PATH really swapped the libraries.
+ * uses it to prove that LD_LIBRARY_PATH really swapped the libraries - and
+ * iouring_fd=eventpoll|io_uring|none says whether an io_uring loop opens an
+ * epoll set (ours carries one on kernels that can) or only a ring.
  */
 #define _GNU_SOURCE 1
 #include <dlfcn.h>
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* <link.h> pulls in <elf.h>, whose EV_* version macros clash with ev.h */
 #undef EV_NONE
@@ -59,7 +62,31 @@ main (int argc, char **argv)
   if (handle && !dlinfo (handle, RTLD_DI_LINKMAP, &map) && map && map->l_name)
     lib = realpath (map->l_name, resolved) ? resolved : map->l_name;
 
-  printf ("supported=%u usable=%u version=%d.%d lib=%s\n",
-          supported, usable, ev_version_major (), ev_version_minor (), lib);
+  {
+    /* ev_backend_fd is not in the API: look for the kinds of fd an io_uring
+       loop opens */
+    const char *kind = "none";
+    struct ev_loop *loop = (usable & EVBACKEND_IOURING) ? ev_loop_new (EVBACKEND_IOURING | EVFLAG_NOENV) : 0;
+    if (loop)
+      {
+        int fd, epolls = 0, rings = 0;
+        for (fd = 0; fd < 1024; fd++)
+          {
+            char path[64], target[256];
+            ssize_t len;
+            snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+            len = readlink (path, target, sizeof target - 1);
+            if (len <= 0)
+              continue;
+            target[len] = 0;
+            epolls += strstr (target, "eventpoll") != 0;
+            rings += strstr (target, "io_uring") != 0;
+          }
+        kind = epolls ? "eventpoll" : rings ? "io_uring" : "other";
+        ev_loop_destroy (loop);
+      }
+    printf ("supported=%u usable=%u version=%d.%d lib=%s iouring_fd=%s\n",
+            supported, usable, ev_version_major (), ev_version_minor (), lib, kind);
+  }
   return 0;
 }

@@ -19,6 +19,10 @@
 #   REF_INC    directory with reference ev.h  (default: /usr/include)
 #   TESTS      subset of tests, e.g. "io_basic timer_again" (names, .c/.cc or paths)
 #   BACKENDS   restrict backends, numbers or names, e.g. "4 128" or "epoll io_uring"
+#              The way "ours" runs io_uring twice on kernels where our io_uring
+#              carries an epoll set (6.15+): as it is, and as "io_uring-poll" with
+#              LIBEV_TEST_IOURING_POLL=1 (the POLL_ADD backend older kernels get).
+#              IOURING_POLL=0 leaves the second run out.
 #   WAYS       restrict ways, e.g. "ours refhdr+ours"       (default: all three)
 #   JOBS       parallel jobs                   (default: nproc)
 #   TIMEOUT    seconds per run                 (default: 20; 120 under valgrind)
@@ -242,7 +246,7 @@ probe() { # bin libdir -> stdout line
   LD_LIBRARY_PATH="$2" timeout 10 "$1" -a 2>&1
 }
 
-OURS_SUP=0 OURS_USE=0 REF_SUP=0 REF_USE=0 SWAP_OK=0
+OURS_SUP=0 OURS_USE=0 REF_SUP=0 REF_USE=0 SWAP_OK=0 IOURING_TWICE=0
 OURS_LIBOK=1
 [ -f "$OURS_LIB" ] || OURS_LIBOK=0
 if [ "$OURS_HDR" = 1 ] && [ "$OURS_LIBOK" = 1 ] && in_ways ours; then
@@ -252,6 +256,7 @@ if [ "$OURS_HDR" = 1 ] && [ "$OURS_LIBOK" = 1 ] && in_ways ours; then
       prefail backends.c "our header + our library: did not run on our library" "$out"
     else
       OURS_SUP="$(field supported "$out")" OURS_USE="$(field usable "$out")"
+      [ "$(field iouring_fd "$out")" = eventpoll ] && [ "${IOURING_POLL:-1}" != 0 ] && IOURING_TWICE=1
       echo "ctests: ours:        $out"
     fi
   else
@@ -378,15 +383,17 @@ fi
 
 signame() { local s; s="$(kill -l "$1" 2>/dev/null)"; echo "SIG${s:-$1}"; }
 
-run_job() { # name way backend-bit binary libdir
+run_job() { # name way backend-bit binary libdir [poll: io_uring's POLL_ADD backend]
   local name="$1" way="$2" bit="$3" bin="$4" lib="$5" be d rc t1 el note detail
+  local -a extra=()
   be="$(bname "$bit")"
+  if [ "${6:-}" = poll ]; then be="$be-poll"; extra=(LIBEV_TEST_IOURING_POLL=1); fi
   d="$RUN/$name.$way.$be"
   mkdir -p "$d" && cd "$d" || exit 1
   t1=${EPOCHREALTIME/./}
   # in the background so that an interrupted harness can stop it (trap);
   # 2>/dev/null only swallows bash's own "Segmentation fault" notices
-  LIBEV_FLAGS="$bit" LD_LIBRARY_PATH="$lib" TMPDIR="$d" CTEST_WAY="$way" CTEST_BACKEND="$be" \
+  env "${extra[@]}" LIBEV_FLAGS="$bit" LD_LIBRARY_PATH="$lib" TMPDIR="$d" CTEST_WAY="$way" CTEST_BACKEND="$be" \
     timeout -k 5 "$TIMEOUT" "${VGCMD[@]}" "$bin" < /dev/null > out 2> err &
   local tpid=$!
   trap 'kill -TERM $tpid 2> /dev/null; exit 143' TERM
@@ -414,8 +421,8 @@ run_job() { # name way backend-bit binary libdir
       else detail="$(tail -n 12 out)"; fi
       result FAIL "$name" "$way" "$be" "($note, $el)" \
         "$( { [ -n "$detail" ] && printf '%s\n' "$detail"
-              printf 'repro: (cd /tmp && LIBEV_FLAGS=%s LD_LIBRARY_PATH=%s %s%s)  [output: %s]\n' \
-                "$bit" "$lib" "${VGCMD[*]}${VGCMD[*]:+ }" "$bin" "$d"; } | indent)"
+              printf 'repro: (cd /tmp && %sLIBEV_FLAGS=%s LD_LIBRARY_PATH=%s %s%s)  [output: %s]\n' \
+                "${extra[*]}${extra[*]:+ }" "$bit" "$lib" "${VGCMD[*]}${VGCMD[*]:+ }" "$bin" "$d"; } | indent)"
       ;;
   esac
 }
@@ -450,6 +457,9 @@ for t in "${SEL[@]}"; do
     for bit in $(bits_of $((OURS_SUP & FILTER))); do
       if (( OURS_USE & bit )); then
         spawn run_job "$t" ours "$bit" "$BIN/$t.ours" "$SCRATCH/lib-ours"
+        if [ "$bit" = 128 ] && [ "$IOURING_TWICE" = 1 ]; then
+          spawn run_job "$t" ours "$bit" "$BIN/$t.ours" "$SCRATCH/lib-ours" poll
+        fi
       else
         result SKIP "$t" ours "$(bname "$bit")" "(ours supports it, but ev_loop_new fails for it here)"
       fi

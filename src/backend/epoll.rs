@@ -17,7 +17,9 @@ use libc::{c_int, epoll_event};
 /// Per fd, packed into 32 bits (the table is as long as the highest fd):
 /// bits 0-1 what the loop wants, bits 2-3 what the kernel has registered (0:
 /// nothing, or removed lazily), bit 4 always ready (epoll refused the file),
-/// bits 8-31 the generation of the registration.
+/// bit 5 changed while a wait was in flight (io_uring carrying the set: that
+/// wait's events for the fd may predate the change), bits 8-31 the generation
+/// of the registration.
 #[derive(Clone, Copy, Default)]
 struct FdState(u32);
 
@@ -45,6 +47,12 @@ impl FdState {
     fn set_always_ready(&mut self, on: bool) {
         self.0 = self.0 & !16 | if on { 16 } else { 0 };
     }
+    fn changed_during_wait(self) -> bool {
+        self.0 & 32 != 0
+    }
+    fn set_changed_during_wait(&mut self, on: bool) {
+        self.0 = self.0 & !32 | if on { 32 } else { 0 };
+    }
     fn set_generation(&mut self, generation: u32) {
         self.0 = self.0 & 0xff | generation << GENERATION_SHIFT;
     }
@@ -69,8 +77,12 @@ fn mask_to_epoll(mask: u8) -> u32 {
 
 /// One registration: the fd in the lower half of the user data, its generation
 /// in the upper.
+fn registration(fd: i32, mask: u8, generation: u32) -> epoll_event {
+    epoll_event { events: mask_to_epoll(mask), u64: (fd as u32 as u64) | ((generation as u64) << 32) }
+}
+
 fn ctl(epfd: c_int, op: c_int, fd: i32, mask: u8, generation: u32) -> Result<(), c_int> {
-    let mut ev = epoll_event { events: mask_to_epoll(mask), u64: (fd as u32 as u64) | ((generation as u64) << 32) };
+    let mut ev = registration(fd, mask, generation);
     // SAFETY: an epoll fd and a valid event struct.
     if unsafe { libc::epoll_ctl(epfd, op, fd, &mut ev) } == 0 {
         Ok(())
@@ -139,6 +151,180 @@ impl Epoll {
     }
 }
 
+/// An `epoll_ctl` to issue for a change the loop asked for.
+#[derive(Clone, Copy)]
+pub(super) struct Change {
+    pub op: c_int,
+    /// The registration's new generation (the previous one is one less).
+    pub generation: u32,
+    /// The kernel held exactly this mask before: an `EEXIST` from `ADD` then only
+    /// confirms the same file is still registered.
+    pub same_mask: bool,
+    /// This is the second attempt; its answer is final.
+    pub retried: bool,
+}
+
+/// What follows an answer of `epoll_ctl`.
+pub(super) enum CtlNext {
+    Done,
+    /// Issue this op instead (same fd, mask and generation).
+    Retry(c_int),
+    /// The kernel rejects the fd: the loop reports it as invalid.
+    Bad,
+}
+
+impl Epoll {
+    /// The loop wants `new` on `fd`: record it and say which `epoll_ctl` to
+    /// issue, if any. One syscall in the usual cases: registered with this very
+    /// mask (a re-arm after ev_io_set), ADD, whose EEXIST cheaply confirms it is
+    /// the same file and which registers a new file behind a reused fd number;
+    /// registered with another mask, MOD (ENOENT if the fd was closed and
+    /// reopened); not registered, ADD.
+    pub(super) fn plan(&mut self, fd: i32, new: u8) -> Option<Change> {
+        let st = *self.state(fd);
+        self.fds[fd as usize].set_want(new);
+        if new == 0 {
+            // Removal is lazy: the fd is likely about to be closed, which removes it
+            // for free; if it is not, the next event for it removes it.
+            return None;
+        }
+        let generation = st.next_generation();
+        self.fds[fd as usize].set_generation(generation);
+        let op = if st.kernel() != 0 && st.kernel() != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
+        Some(Change { op, generation, same_mask: st.kernel() == new, retried: false })
+    }
+
+    /// Apply the kernel's answer to `change` (mask `new` on `fd`).
+    pub(super) fn answer(&mut self, fd: i32, new: u8, change: &Change, res: Result<(), c_int>) -> CtlNext {
+        let s = &mut self.fds[fd as usize];
+        match res {
+            Ok(()) => {}
+            // The fd was closed and reopened: its old registration is gone.
+            Err(libc::ENOENT) if !change.retried => return CtlNext::Retry(libc::EPOLL_CTL_ADD),
+            // The same file, already registered with exactly this mask: it keeps
+            // its registration and so its generation.
+            Err(libc::EEXIST) if !change.retried && change.same_mask => {
+                s.set_generation(change.generation.wrapping_sub(1) & (u32::MAX >> GENERATION_SHIFT));
+            }
+            // Still registered (a lazily kept registration).
+            Err(libc::EEXIST) if !change.retried => return CtlNext::Retry(libc::EPOLL_CTL_MOD),
+            Err(libc::EPERM) => {
+                s.set_kernel(0);
+                if !s.always_ready() {
+                    s.set_always_ready(true);
+                }
+                if !self.always_ready.contains(&fd) {
+                    self.always_ready.push(fd);
+                }
+                return CtlNext::Done;
+            }
+            Err(_) => {
+                s.set_kernel(0);
+                return CtlNext::Bad;
+            }
+        }
+        // A new file behind an fd that used to be always ready is pollable.
+        s.set_kernel(new);
+        s.set_always_ready(false);
+        CtlNext::Done
+    }
+
+    /// The first `n` entries of the event buffer, as filled by a wait: report
+    /// them, and the always-ready fds.
+    #[inline(always)]
+    pub(super) fn decode<S: Sink>(&mut self, n: usize, out: &mut S) -> Result<(), PollError> {
+        let mut need_fresh_set = false;
+        for i in 0..n {
+            // SAFETY: the kernel filled `n` <= `events.len()` entries.
+            let ev = unsafe { *self.events.get_unchecked(i) };
+            let fd = (ev.u64 & 0xffff_ffff) as i32;
+            let generation = (ev.u64 >> 32) as u32;
+            let Some(st) = self.fds.get(fd as usize).copied() else { continue };
+            let got = super::revents_from_poll(ev.events as i16) as u8;
+            if st.generation() == generation && got & !st.want() == 0 {
+                if got != 0 {
+                    out.push(FdEvent { fd, revents: got as i32 });
+                }
+                continue;
+            }
+            if st.changed_during_wait() && st.generation() != generation {
+                // From before a change the wait did not see: if the fd is still
+                // ready, the next wait reports it under its new registration.
+                continue;
+            }
+            match self.settle_event(fd, st, generation, got) {
+                Some(0) => {}
+                Some(got) => out.push(FdEvent { fd, revents: got as i32 }),
+                None => need_fresh_set = true,
+            }
+        }
+        if n == self.events.len() && self.events.len() < 4096 {
+            let len = self.events.len() * 2;
+            self.events.resize(len, unsafe { std::mem::zeroed() });
+        }
+        if self.always_ready.is_empty() && !need_fresh_set {
+            return Ok(());
+        }
+        let fds = &mut self.fds;
+        self.always_ready.retain(|&fd| {
+            let st = &mut fds[fd as usize];
+            if !st.always_ready() || st.want() == 0 {
+                st.set_always_ready(false);
+                return false;
+            }
+            out.push(FdEvent { fd, revents: st.want() as i32 });
+            true
+        });
+        if need_fresh_set {
+            if let Err(msg) = self.fresh_set() {
+                return Err(PollError::Fatal(msg));
+            }
+        }
+        Ok(())
+    }
+
+    /// Where a wait writes its events, and how many fit.
+    pub(super) fn event_buffer(&mut self) -> (*mut epoll_event, usize) {
+        (self.events.as_mut_ptr(), self.events.len())
+    }
+
+    /// The registration `epoll_ctl` gets for `mask` on `fd`: the fd in the lower
+    /// half of the user data, its generation in the upper.
+    pub(super) fn event_for(&self, fd: i32, mask: u8, generation: u32) -> epoll_event {
+        registration(fd, mask, generation)
+    }
+
+    /// Is `generation` still the fd's (no later change superseded it)?
+    pub(super) fn is_current(&self, fd: i32, _mask: u8, generation: u32) -> bool {
+        self.fds.get(fd as usize).is_some_and(|s| s.generation() == generation)
+    }
+
+    /// Give up the event buffer (a wait the kernel could not be made to drop
+    /// still writes into it) and start a new one.
+    pub(super) fn take_event_buffer(&mut self) -> Vec<epoll_event> {
+        let len = self.events.len();
+        // SAFETY: epoll_event is plain data; zero is a valid value.
+        std::mem::replace(&mut self.events, vec![unsafe { std::mem::zeroed() }; len])
+    }
+
+    /// `fd` changed while a wait was in flight (see `FdState`); undone by
+    /// `waited` once that wait's events are decoded.
+    pub(super) fn changed_during_wait(&mut self, fd: i32) {
+        self.fds[fd as usize].set_changed_during_wait(true);
+    }
+
+    pub(super) fn waited(&mut self, fds: &[i32]) {
+        for &fd in fds {
+            self.fds[fd as usize].set_changed_during_wait(false);
+        }
+    }
+
+    /// Some fd is always ready: a wait must not block.
+    pub(super) fn has_always_ready(&self) -> bool {
+        !self.always_ready.is_empty()
+    }
+}
+
 impl Epoll {
     /// A new, empty epoll instance under the same fd number, so that a loop
     /// embedding this one keeps watching the right fd.
@@ -180,54 +366,13 @@ impl Backend for Epoll {
     // `old` is not needed: the backend's own record of what the kernel holds
     // decides between ADD and MOD.
     fn modify(&mut self, fd: i32, _old: u8, new: u8) -> bool {
-        let st = *self.state(fd);
-        self.fds[fd as usize].set_want(new);
-        if new == 0 {
-            // Removal is lazy: the fd is likely about to be closed, which removes it
-            // for free; if it is not, the next event for it removes it.
-            return true;
-        }
-        let generation = st.next_generation();
-        self.fds[fd as usize].set_generation(generation);
-        // One syscall in the usual cases. Registered with this very mask (a re-arm
-        // after ev_io_set): ADD, whose EEXIST cheaply confirms it is the same file
-        // and which registers a new file behind a reused fd number. Registered
-        // with another mask: MOD (ENOENT if the fd was closed and reopened).
-        // Not registered: ADD.
-        let op = if st.kernel() != 0 && st.kernel() != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
-        let res = match self.ctl(op, fd, new, generation) {
-            Ok(()) => Ok(()),
-            // The fd was closed and reopened: its old registration is gone.
-            Err(libc::ENOENT) => self.ctl(libc::EPOLL_CTL_ADD, fd, new, generation),
-            // The same file, already registered with exactly this mask.
-            Err(libc::EEXIST) if st.kernel() == new => {
-                self.fds[fd as usize].set_generation(st.generation());
-                Ok(())
-            }
-            // Still registered (a lazily kept registration).
-            Err(libc::EEXIST) => self.ctl(libc::EPOLL_CTL_MOD, fd, new, generation),
-            Err(e) => Err(e),
-        };
-        match res {
-            Ok(()) => {
-                // A new file behind an fd that used to be always ready is pollable.
-                let s = &mut self.fds[fd as usize];
-                s.set_kernel(new);
-                s.set_always_ready(false);
-                true
-            }
-            Err(libc::EPERM) => {
-                let s = &mut self.fds[fd as usize];
-                s.set_kernel(0);
-                if !s.always_ready() {
-                    s.set_always_ready(true);
-                    self.always_ready.push(fd);
-                }
-                true
-            }
-            Err(_) => {
-                self.fds[fd as usize].set_kernel(0);
-                false
+        let Some(mut change) = self.plan(fd, new) else { return true };
+        loop {
+            let res = self.ctl(change.op, fd, new, change.generation);
+            match self.answer(fd, new, &change, res) {
+                CtlNext::Done => return true,
+                CtlNext::Bad => return false,
+                CtlNext::Retry(op) => change = Change { op, retried: true, ..change },
             }
         }
     }
@@ -240,49 +385,7 @@ impl Backend for Epoll {
         if n < 0 {
             return if errno() == libc::EINTR { Ok(()) } else { Err(PollError::Fatal("(libev) epoll_wait")) };
         }
-        let mut need_fresh_set = false;
-        for i in 0..n as usize {
-            // SAFETY: the kernel filled `n` <= `events.len()` entries.
-            let ev = unsafe { *self.events.get_unchecked(i) };
-            let fd = (ev.u64 & 0xffff_ffff) as i32;
-            let generation = (ev.u64 >> 32) as u32;
-            let Some(st) = self.fds.get(fd as usize).copied() else { continue };
-            let got = super::revents_from_poll(ev.events as i16) as u8;
-            if st.generation() == generation && got & !st.want() == 0 {
-                if got != 0 {
-                    out.push(FdEvent { fd, revents: got as i32 });
-                }
-                continue;
-            }
-            match self.settle_event(fd, st, generation, got) {
-                Some(0) => {}
-                Some(got) => out.push(FdEvent { fd, revents: got as i32 }),
-                None => need_fresh_set = true,
-            }
-        }
-        if n as usize == self.events.len() && self.events.len() < 4096 {
-            let len = self.events.len() * 2;
-            self.events.resize(len, unsafe { std::mem::zeroed() });
-        }
-        if self.always_ready.is_empty() && !need_fresh_set {
-            return Ok(());
-        }
-        let fds = &mut self.fds;
-        self.always_ready.retain(|&fd| {
-            let st = &mut fds[fd as usize];
-            if !st.always_ready() || st.want() == 0 {
-                st.set_always_ready(false);
-                return false;
-            }
-            out.push(FdEvent { fd, revents: st.want() as i32 });
-            true
-        });
-        if need_fresh_set {
-            if let Err(msg) = self.fresh_set() {
-                return Err(PollError::Fatal(msg));
-            }
-        }
-        Ok(())
+        self.decode(n as usize, out)
     }
 
     fn reinit_after_fork(&mut self) -> Result<(), &'static str> {

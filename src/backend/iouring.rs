@@ -1,4 +1,6 @@
-//! The io_uring backend: readiness through `IORING_OP_POLL_ADD`.
+//! The io_uring backend on kernels without `IORING_OP_EPOLL_WAIT` (before 6.15;
+//! see `iouring_epoll` for the newer ones): readiness through
+//! `IORING_OP_POLL_ADD`. `LIBEV_TEST_IOURING_POLL=1` selects it everywhere.
 //!
 //! - Every change of one iteration is queued in the submission ring and handed to
 //!   the kernel by the same `io_uring_enter` that waits, with the timeout passed
@@ -25,6 +27,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 const SYS_IO_URING_SETUP: c_long = 425;
 const SYS_IO_URING_ENTER: c_long = 426;
+const SYS_IO_URING_REGISTER: c_long = 427;
 
 const IORING_OFF_SQ_RING: i64 = 0;
 const IORING_OFF_CQ_RING: i64 = 0x800_0000;
@@ -43,6 +46,10 @@ const IORING_OP_POLL_REMOVE: u8 = 7;
 
 /// Submission entries; the ring is re-created larger when a batch outgrows it.
 const SQ_ENTRIES: u32 = 1024;
+/// The kernel sizes its hash of cancellable requests (searched by every
+/// POLL_REMOVE) from the completion ring: 8 x the submission ring gives the
+/// largest it makes (256 chains), and room for a burst of completions.
+const CQ_ENTRIES: u32 = 8 * SQ_ENTRIES;
 
 /// User data of requests whose completion carries nothing for us (removals).
 const IGNORED: u64 = u64::MAX;
@@ -94,28 +101,28 @@ struct Params {
 
 #[repr(C)]
 #[derive(Default, Clone, Copy)]
-struct Sqe {
-    opcode: u8,
-    flags: u8,
-    ioprio: u16,
-    fd: i32,
-    off: u64,
-    addr: u64,
-    len: u32,
-    op_flags: u32,
-    user_data: u64,
-    buf_index: u16,
-    personality: u16,
-    splice_fd_in: i32,
-    addr3: u64,
-    pad: u64,
+pub(super) struct Sqe {
+    pub opcode: u8,
+    pub flags: u8,
+    pub ioprio: u16,
+    pub fd: i32,
+    pub off: u64,
+    pub addr: u64,
+    pub len: u32,
+    pub op_flags: u32,
+    pub user_data: u64,
+    pub buf_index: u16,
+    pub personality: u16,
+    pub splice_fd_in: i32,
+    pub addr3: u64,
+    pub pad: u64,
 }
 
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct Cqe {
-    user_data: u64,
-    res: i32,
+pub(super) struct Cqe {
+    pub user_data: u64,
+    pub res: i32,
     flags: u32,
 }
 
@@ -133,8 +140,8 @@ const _: () = assert!(std::mem::size_of::<Params>() == 120);
 
 
 /// The mapped rings of one io_uring instance.
-struct Ring {
-    fd: c_int,
+pub(super) struct Ring {
+    pub fd: c_int,
     sq_map: *mut c_void,
     sq_map_len: usize,
     cq_map: *mut c_void,
@@ -154,21 +161,20 @@ struct Ring {
     /// Local copy of the submission tail, published before each enter.
     sq_local_tail: u32,
     /// Entries written since the last enter.
-    to_submit: u32,
+    pub to_submit: u32,
     /// Completions taken out of the ring to make room for submissions.
     held: Vec<Cqe>,
+    /// `IORING_FEAT_*` of this kernel.
+    pub features: u32,
 }
 
 impl Ring {
-    fn open(entries: u32) -> Option<Ring> {
+    pub(super) fn open(entries: u32, cq_entries: u32) -> Option<Ring> {
         if std::env::var_os("LIBEV_TEST_NO_IOURING").is_some() {
             // Test-only switch: behave as if io_uring were disabled by the sysctl.
             return None;
         }
-        // The kernel sizes its hash of cancellable requests (searched by every
-        // POLL_REMOVE) from the completion ring: 8 x the submission ring gives
-        // the largest it makes (256 chains), and room for a burst of completions.
-        let mut p = Params { flags: IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries: entries * 8, ..Params::default() };
+        let mut p = Params { flags: IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, cq_entries, ..Params::default() };
         // SAFETY: io_uring_setup with a valid params struct.
         let fd = unsafe { libc::syscall(SYS_IO_URING_SETUP, entries, &mut p as *mut Params) } as c_int;
         if fd < 0 {
@@ -220,6 +226,7 @@ impl Ring {
             sq_local_tail: 0,
             to_submit: 0,
             held: Vec::new(),
+            features: p.features,
         };
         if sq_map.is_null() || cq_map.is_null() || sqes.is_null() {
             return None; // Drop unmaps what was mapped.
@@ -244,7 +251,7 @@ impl Ring {
 
     /// Hand the queued entries to the kernel and, with `wait`, wait for at least
     /// one completion or `timeout`.
-    fn enter(&mut self, wait: bool, timeout: f64) -> Result<(), c_int> {
+    pub(super) fn enter(&mut self, wait: bool, timeout: f64) -> Result<(), c_int> {
         // SAFETY: publishing the tail after the entries were written.
         unsafe { (*self.sq_tail).store(self.sq_local_tail, Ordering::Release) };
         let ts = super::timespec(timeout);
@@ -277,7 +284,7 @@ impl Ring {
         }
     }
 
-    fn cq_overflowed(&self) -> bool {
+    pub(super) fn cq_overflowed(&self) -> bool {
         // SAFETY: reading the kernel-shared flags word.
         unsafe { (*self.sq_flags).load(Ordering::Acquire) & IORING_SQ_CQ_OVERFLOW != 0 }
     }
@@ -290,7 +297,15 @@ impl Ring {
 
     /// Queue one entry, flushing the ring to the kernel first if it is full.
     #[inline]
-    fn push(&mut self, sqe: Sqe) -> Result<(), c_int> {
+    pub(super) fn push(&mut self, sqe: Sqe) -> Result<(), c_int> {
+        self.push_slot(|_| sqe)
+    }
+
+    /// `push` for an entry that points at memory of its own submission slot
+    /// (`make` gets the slot's index): the slot is not reused before the kernel
+    /// has consumed the entry.
+    #[inline]
+    pub(super) fn push_slot(&mut self, make: impl FnOnce(usize) -> Sqe) -> Result<(), c_int> {
         let mut tries = 0;
         while self.sq_space() == 0 {
             self.enter(false, 0.0)?;
@@ -307,6 +322,7 @@ impl Ring {
             }
         }
         let idx = self.sq_local_tail & self.sq_mask;
+        let sqe = make(idx as usize);
         // SAFETY: idx < sq_entries; the slot is free (head has passed it).
         unsafe {
             *self.sqes.add(idx as usize) = sqe;
@@ -317,7 +333,30 @@ impl Ring {
         Ok(())
     }
 
-    fn has_completions(&self) -> bool {
+    /// Submission slots (at least what `open` asked for, rounded up).
+    pub(super) fn entries(&self) -> usize {
+        self.sq_entries as usize
+    }
+
+    /// Does this kernel know opcode `op` (`IORING_REGISTER_PROBE`)?
+    pub(super) fn supports(&self, op: u8) -> bool {
+        const IORING_REGISTER_PROBE: c_long = 8;
+        const IO_URING_OP_SUPPORTED: u16 = 1;
+        const OPS: usize = 256;
+        // struct io_uring_probe: last_op, ops_len, resv, resv2[3], then
+        // io_uring_probe_op { op, resv, flags, resv2 } per opcode.
+        let mut buf = vec![0u64; 2 + OPS];
+        // SAFETY: a buffer large enough for the header and OPS entries.
+        let r = unsafe { libc::syscall(SYS_IO_URING_REGISTER, self.fd, IORING_REGISTER_PROBE, buf.as_mut_ptr(), OPS as u32) };
+        if r < 0 {
+            return false;
+        }
+        let last_op = (buf[0] & 0xff) as u8;
+        let flags = (buf[2 + op as usize] >> 16) as u16;
+        op <= last_op && flags & IO_URING_OP_SUPPORTED != 0
+    }
+
+    pub(super) fn has_completions(&self) -> bool {
         if !self.held.is_empty() {
             return true;
         }
@@ -326,7 +365,7 @@ impl Ring {
     }
 
     /// Take every completion currently in the ring.
-    fn reap(&mut self, mut f: impl FnMut(Cqe)) {
+    pub(super) fn reap(&mut self, mut f: impl FnMut(Cqe)) {
         for c in self.held.drain(..) {
             f(c);
         }
@@ -394,13 +433,13 @@ fn user_data(fd: u32, generation: u32) -> u64 {
 /// Probe once whether io_uring works here with what this backend needs.
 pub fn available() -> bool {
     static OK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *OK.get_or_init(|| Ring::open(4).is_some())
+    *OK.get_or_init(|| Ring::open(4, 32).is_some())
 }
 
 impl IoUring {
     pub fn open() -> Option<Self> {
         super::watch_forks();
-        let ring = Ring::open(SQ_ENTRIES)?;
+        let ring = Ring::open(SQ_ENTRIES, CQ_ENTRIES)?;
         Some(IoUring {
             ring,
             fds: Vec::new(),
@@ -545,7 +584,7 @@ impl Backend for IoUring {
     }
 
     fn reinit_after_fork(&mut self) -> Result<(), &'static str> {
-        let ring = Ring::open(SQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
+        let ring = Ring::open(SQ_ENTRIES, CQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
         self.ring = ring;
         self.forked = super::fork_generation();
         self.fds.iter_mut().for_each(|s| *s = FdState { generation: s.generation.wrapping_add(1), ..FdState::default() });
@@ -573,7 +612,7 @@ impl IoUring {
 
     #[cold]
     fn take_own_kernel_objects(&mut self) -> Result<(), &'static str> {
-        self.ring = Ring::open(SQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
+        self.ring = Ring::open(SQ_ENTRIES, CQ_ENTRIES).ok_or("(libev) io_uring_setup")?;
         self.forked = super::fork_generation();
         self.fallback_armed = false;
         self.rearm.clear();

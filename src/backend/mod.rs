@@ -5,6 +5,7 @@
 
 pub mod epoll;
 pub mod iouring;
+pub mod iouring_epoll;
 pub mod linuxaio;
 pub mod poll;
 pub mod select;
@@ -151,6 +152,7 @@ pub enum AnyBackend {
     Epoll(epoll::Epoll),
     LinuxAio(linuxaio::LinuxAio),
     IoUring(iouring::IoUring),
+    IoUringEpoll(iouring_epoll::IoUringEpoll),
 }
 
 macro_rules! dispatch {
@@ -161,6 +163,7 @@ macro_rules! dispatch {
             AnyBackend::Epoll($b) => $e,
             AnyBackend::LinuxAio($b) => $e,
             AnyBackend::IoUring($b) => $e,
+            AnyBackend::IoUringEpoll($b) => $e,
         }
     };
 }
@@ -195,6 +198,9 @@ impl AnyBackend {
 /// preference.
 pub fn open(flags: u32) -> Option<AnyBackend> {
     if flags & EVBACKEND_IOURING != 0 {
+        if let Some(b) = iouring_epoll::IoUringEpoll::open() {
+            return Some(AnyBackend::IoUringEpoll(b));
+        }
         if let Some(b) = iouring::IoUring::open() {
             return Some(AnyBackend::IoUring(b));
         }
