@@ -121,12 +121,15 @@ impl Epoll {
     /// registration we replaced (`None`: if it keeps firing, the file behind it
     /// is shared with someone else and only a new set helps), or reports more
     /// than is wanted now (lazily removed or narrowed: bring the kernel in line
-    /// and keep what is wanted).
+    /// and keep what is wanted). `Some(0)`: nothing to report.
     #[cold]
     #[inline(never)]
     fn settle_event(&mut self, fd: i32, st: FdState, generation: u32, got: u8) -> Option<u8> {
         if st.generation() != generation {
-            return None;
+            // From before a change a wait in flight did not see (io_uring
+            // carrying the set): if the fd is still ready, the next wait reports
+            // it under its new registration.
+            return if st.changed_during_wait() { Some(0) } else { None };
         }
         let want = st.want();
         let op = if want != 0 { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_DEL };
@@ -245,11 +248,6 @@ impl Epoll {
                 if got != 0 {
                     out.push(FdEvent { fd, revents: got as i32 });
                 }
-                continue;
-            }
-            if st.changed_during_wait() && st.generation() != generation {
-                // From before a change the wait did not see: if the fd is still
-                // ready, the next wait reports it under its new registration.
                 continue;
             }
             match self.settle_event(fd, st, generation, got) {

@@ -134,6 +134,7 @@ impl Sink for LoopSink<'_> {
 ///
 /// # Safety
 /// `lp` must be a live loop.
+#[inline(always)]
 unsafe fn poll_backend(lp: *mut Loop, timeout: f64) {
     // SAFETY: `lp` is live; the release/acquire hooks are noexcept C functions.
     unsafe {
