@@ -293,7 +293,7 @@ impl Epoll {
     }
 
     /// Is `generation` still the fd's (no later change superseded it)?
-    pub(super) fn is_current(&self, fd: i32, _mask: u8, generation: u32) -> bool {
+    pub(super) fn is_current(&self, fd: i32, generation: u32) -> bool {
         self.fds.get(fd as usize).is_some_and(|s| s.generation() == generation)
     }
 

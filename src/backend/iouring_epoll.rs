@@ -160,7 +160,7 @@ impl IoUringEpoll {
     /// it calls for. Returns whether a retry was queued.
     fn ctl_failed<S: Sink>(&mut self, c: Cqe, out: &mut S) -> bool {
         let (fd, mask, change) = ctl_from_user_data(c.user_data);
-        if !self.set.is_current(fd, mask, change.generation) {
+        if !self.set.is_current(fd, change.generation) {
             return false; // superseded by a later change
         }
         match self.set.answer(fd, mask, &change, Err(-c.res)) {
