@@ -103,6 +103,7 @@ impl Epoll {
         Some(Epoll { epfd, fds: Vec::new(), events: vec![unsafe { std::mem::zeroed() }; 64], always_ready: Vec::new() })
     }
 
+    #[inline]
     fn state(&mut self, fd: i32) -> &mut FdState {
         let i = fd as usize;
         if i >= self.fds.len() {
@@ -183,21 +184,24 @@ impl Epoll {
     /// the same file and which registers a new file behind a reused fd number;
     /// registered with another mask, MOD (ENOENT if the fd was closed and
     /// reopened); not registered, ADD.
+    #[inline]
     pub(super) fn plan(&mut self, fd: i32, new: u8) -> Option<Change> {
-        let st = *self.state(fd);
-        self.fds[fd as usize].set_want(new);
+        let s = self.state(fd);
+        let st = *s;
+        s.set_want(new);
         if new == 0 {
             // Removal is lazy: the fd is likely about to be closed, which removes it
             // for free; if it is not, the next event for it removes it.
             return None;
         }
         let generation = st.next_generation();
-        self.fds[fd as usize].set_generation(generation);
+        s.set_generation(generation);
         let op = if st.kernel() != 0 && st.kernel() != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
         Some(Change { op, generation, same_mask: st.kernel() == new, retried: false })
     }
 
     /// Apply the kernel's answer to `change` (mask `new` on `fd`).
+    #[inline]
     pub(super) fn answer(&mut self, fd: i32, new: u8, change: &Change, res: Result<(), c_int>) -> CtlNext {
         let s = &mut self.fds[fd as usize];
         match res {

@@ -255,8 +255,10 @@ pub fn embeddable() -> u32 {
 }
 
 /// The calling thread's errno.
+#[inline]
 pub(crate) fn errno() -> libc::c_int {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+    // SAFETY: the calling thread's errno slot, always valid.
+    unsafe { *libc::__errno_location() }
 }
 
 /// `EV_READ`/`EV_WRITE` as a poll(2) event mask.
