@@ -157,19 +157,19 @@ impl Epoll {
 
 /// An `epoll_ctl` to issue for a change the loop asked for.
 #[derive(Clone, Copy)]
-pub(super) struct Change {
-    pub op: c_int,
+struct Change {
+    op: c_int,
     /// The registration's new generation (the previous one is one less).
-    pub generation: u32,
+    generation: u32,
     /// The kernel held exactly this mask before: an `EEXIST` from `ADD` then only
     /// confirms the same file is still registered.
-    pub same_mask: bool,
+    same_mask: bool,
     /// This is the second attempt; its answer is final.
-    pub retried: bool,
+    retried: bool,
 }
 
 /// What follows an answer of `epoll_ctl`.
-pub(super) enum CtlNext {
+enum CtlNext {
     Done,
     /// Issue this op instead (same fd, mask and generation).
     Retry(c_int),
@@ -185,7 +185,7 @@ impl Epoll {
     /// registered with another mask, MOD (ENOENT if the fd was closed and
     /// reopened); not registered, ADD.
     #[inline]
-    pub(super) fn plan(&mut self, fd: i32, new: u8) -> Option<Change> {
+    fn plan(&mut self, fd: i32, new: u8) -> Option<Change> {
         let s = self.state(fd);
         let st = *s;
         s.set_want(new);
@@ -202,7 +202,7 @@ impl Epoll {
 
     /// Apply the kernel's answer to `change` (mask `new` on `fd`).
     #[inline]
-    pub(super) fn answer(&mut self, fd: i32, new: u8, change: &Change, res: Result<(), c_int>) -> CtlNext {
+    fn answer(&mut self, fd: i32, new: u8, change: &Change, res: Result<(), c_int>) -> CtlNext {
         let s = &mut self.fds[fd as usize];
         match res {
             Ok(()) => {}
@@ -290,17 +290,6 @@ impl Epoll {
         (self.events.as_mut_ptr(), self.events.len())
     }
 
-    /// The registration `epoll_ctl` gets for `mask` on `fd`: the fd in the lower
-    /// half of the user data, its generation in the upper.
-    pub(super) fn event_for(&self, fd: i32, mask: u8, generation: u32) -> epoll_event {
-        registration(fd, mask, generation)
-    }
-
-    /// Is `generation` still the fd's (no later change superseded it)?
-    pub(super) fn is_current(&self, fd: i32, generation: u32) -> bool {
-        self.fds.get(fd as usize).is_some_and(|s| s.generation() == generation)
-    }
-
     /// Give up the event buffer (a wait the kernel could not be made to drop
     /// still writes into it) and start a new one.
     pub(super) fn take_event_buffer(&mut self) -> Vec<epoll_event> {
@@ -310,14 +299,20 @@ impl Epoll {
     }
 
     /// `fd` changed while a wait was in flight (see `FdState`); undone by
-    /// `waited` once that wait's events are decoded.
-    pub(super) fn changed_during_wait(&mut self, fd: i32) {
-        self.fds[fd as usize].set_changed_during_wait(true);
+    /// `waited` once that wait's events are decoded. Returns whether the mark is
+    /// new (so the caller lists each fd once).
+    pub(super) fn changed_during_wait(&mut self, fd: i32) -> bool {
+        let s = self.state(fd);
+        let new = !s.changed_during_wait();
+        s.set_changed_during_wait(true);
+        new
     }
 
     pub(super) fn waited(&mut self, fds: &[i32]) {
         for &fd in fds {
-            self.fds[fd as usize].set_changed_during_wait(false);
+            if let Some(s) = self.fds.get_mut(fd as usize) {
+                s.set_changed_during_wait(false);
+            }
         }
     }
 

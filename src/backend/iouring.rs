@@ -164,8 +164,6 @@ pub(super) struct Ring {
     pub to_submit: u32,
     /// Completions taken out of the ring to make room for submissions.
     held: Vec<Cqe>,
-    /// `IORING_FEAT_*` of this kernel.
-    pub features: u32,
 }
 
 impl Ring {
@@ -226,7 +224,6 @@ impl Ring {
             sq_local_tail: 0,
             to_submit: 0,
             held: Vec::new(),
-            features: p.features,
         };
         if sq_map.is_null() || cq_map.is_null() || sqes.is_null() {
             return None; // Drop unmaps what was mapped.
@@ -284,7 +281,7 @@ impl Ring {
         }
     }
 
-    pub(super) fn cq_overflowed(&self) -> bool {
+    fn cq_overflowed(&self) -> bool {
         // SAFETY: reading the kernel-shared flags word.
         unsafe { (*self.sq_flags).load(Ordering::Acquire) & IORING_SQ_CQ_OVERFLOW != 0 }
     }
@@ -298,14 +295,6 @@ impl Ring {
     /// Queue one entry, flushing the ring to the kernel first if it is full.
     #[inline]
     pub(super) fn push(&mut self, sqe: Sqe) -> Result<(), c_int> {
-        self.push_slot(|_| sqe)
-    }
-
-    /// `push` for an entry that points at memory of its own submission slot
-    /// (`make` gets the slot's index): the slot is not reused before the kernel
-    /// has consumed the entry.
-    #[inline]
-    pub(super) fn push_slot(&mut self, make: impl FnOnce(usize) -> Sqe) -> Result<(), c_int> {
         let mut tries = 0;
         while self.sq_space() == 0 {
             self.enter(false, 0.0)?;
@@ -322,7 +311,6 @@ impl Ring {
             }
         }
         let idx = self.sq_local_tail & self.sq_mask;
-        let sqe = make(idx as usize);
         // SAFETY: idx < sq_entries; the slot is free (head has passed it).
         unsafe {
             *self.sqes.add(idx as usize) = sqe;
@@ -331,11 +319,6 @@ impl Ring {
         self.sq_local_tail = self.sq_local_tail.wrapping_add(1);
         self.to_submit += 1;
         Ok(())
-    }
-
-    /// Submission slots (at least what `open` asked for, rounded up).
-    pub(super) fn entries(&self) -> usize {
-        self.sq_entries as usize
     }
 
     /// Does this kernel know opcode `op` (`IORING_REGISTER_PROBE`)?
