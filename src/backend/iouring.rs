@@ -43,6 +43,8 @@ const IORING_ENTER_EXT_ARG: u32 = 1 << 3;
 const IORING_SQ_CQ_OVERFLOW: u32 = 1 << 1;
 const IORING_OP_POLL_ADD: u8 = 6;
 const IORING_OP_POLL_REMOVE: u8 = 7;
+pub(super) const IORING_OP_ASYNC_CANCEL: u8 = 14;
+pub(super) const IORING_OP_EPOLL_WAIT: u8 = 59;
 
 /// Submission entries; the ring is re-created larger when a batch outgrows it.
 const SQ_ENTRIES: u32 = 1024;

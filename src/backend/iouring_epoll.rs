@@ -27,13 +27,10 @@
 //!   ready, which is what a loop embedding this one waits for.
 
 use super::epoll::Epoll;
-use super::iouring::{Cqe, Ring, Sqe};
+use super::iouring::{Cqe, Ring, Sqe, IORING_OP_ASYNC_CANCEL, IORING_OP_EPOLL_WAIT};
 use super::{Backend, PollError, Sink};
 use crate::abi::EVBACKEND_IOURING;
 use libc::c_int;
-
-const IORING_OP_ASYNC_CANCEL: u8 = 14;
-const IORING_OP_EPOLL_WAIT: u8 = 59;
 
 /// One wait and a cancel in flight at most.
 const SQ_ENTRIES: u32 = 4;
