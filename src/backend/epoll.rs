@@ -77,12 +77,8 @@ fn mask_to_epoll(mask: u8) -> u32 {
 
 /// One registration: the fd in the lower half of the user data, its generation
 /// in the upper.
-fn registration(fd: i32, mask: u8, generation: u32) -> epoll_event {
-    epoll_event { events: mask_to_epoll(mask), u64: (fd as u32 as u64) | ((generation as u64) << 32) }
-}
-
 fn ctl(epfd: c_int, op: c_int, fd: i32, mask: u8, generation: u32) -> Result<(), c_int> {
-    let mut ev = registration(fd, mask, generation);
+    let mut ev = epoll_event { events: mask_to_epoll(mask), u64: (fd as u32 as u64) | ((generation as u64) << 32) };
     // SAFETY: an epoll fd and a valid event struct.
     if unsafe { libc::epoll_ctl(epfd, op, fd, &mut ev) } == 0 {
         Ok(())
@@ -116,8 +112,6 @@ impl Epoll {
         ctl(self.epfd, op, fd, mask, generation)
     }
 
-    /// A new epoll set holding every wanted fd again (the old one may hold stale
-    /// registrations, or belong to the parent process).
     /// The uncommon cases of an event, out of the per-event path: it comes from a
     /// registration we replaced (`None`: if it keeps firing, the file behind it
     /// is shared with someone else and only a new set helps), or reports more
@@ -139,6 +133,8 @@ impl Epoll {
         Some(got & want)
     }
 
+    /// A new epoll set holding every wanted fd again (the old one may hold stale
+    /// registrations, or belong to the parent process).
     pub(crate) fn fresh_set(&mut self) -> Result<(), &'static str> {
         self.replace_epoll_fd()?;
         for (fd, st) in self.fds.iter_mut().enumerate() {
@@ -152,88 +148,6 @@ impl Epoll {
             }
         }
         Ok(())
-    }
-}
-
-/// An `epoll_ctl` to issue for a change the loop asked for.
-#[derive(Clone, Copy)]
-struct Change {
-    op: c_int,
-    /// The registration's new generation (the previous one is one less).
-    generation: u32,
-    /// The kernel held exactly this mask before: an `EEXIST` from `ADD` then only
-    /// confirms the same file is still registered.
-    same_mask: bool,
-    /// This is the second attempt; its answer is final.
-    retried: bool,
-}
-
-/// What follows an answer of `epoll_ctl`.
-enum CtlNext {
-    Done,
-    /// Issue this op instead (same fd, mask and generation).
-    Retry(c_int),
-    /// The kernel rejects the fd: the loop reports it as invalid.
-    Bad,
-}
-
-impl Epoll {
-    /// The loop wants `new` on `fd`: record it and say which `epoll_ctl` to
-    /// issue, if any. One syscall in the usual cases: registered with this very
-    /// mask (a re-arm after ev_io_set), ADD, whose EEXIST cheaply confirms it is
-    /// the same file and which registers a new file behind a reused fd number;
-    /// registered with another mask, MOD (ENOENT if the fd was closed and
-    /// reopened); not registered, ADD.
-    #[inline]
-    fn plan(&mut self, fd: i32, new: u8) -> Option<Change> {
-        let s = self.state(fd);
-        let st = *s;
-        s.set_want(new);
-        if new == 0 {
-            // Removal is lazy: the fd is likely about to be closed, which removes it
-            // for free; if it is not, the next event for it removes it.
-            return None;
-        }
-        let generation = st.next_generation();
-        s.set_generation(generation);
-        let op = if st.kernel() != 0 && st.kernel() != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
-        Some(Change { op, generation, same_mask: st.kernel() == new, retried: false })
-    }
-
-    /// Apply the kernel's answer to `change` (mask `new` on `fd`).
-    #[inline]
-    fn answer(&mut self, fd: i32, new: u8, change: &Change, res: Result<(), c_int>) -> CtlNext {
-        let s = &mut self.fds[fd as usize];
-        match res {
-            Ok(()) => {}
-            // The fd was closed and reopened: its old registration is gone.
-            Err(libc::ENOENT) if !change.retried => return CtlNext::Retry(libc::EPOLL_CTL_ADD),
-            // The same file, already registered with exactly this mask: it keeps
-            // its registration and so its generation.
-            Err(libc::EEXIST) if !change.retried && change.same_mask => {
-                s.set_generation(change.generation.wrapping_sub(1) & (u32::MAX >> GENERATION_SHIFT));
-            }
-            // Still registered (a lazily kept registration).
-            Err(libc::EEXIST) if !change.retried => return CtlNext::Retry(libc::EPOLL_CTL_MOD),
-            Err(libc::EPERM) => {
-                s.set_kernel(0);
-                if !s.always_ready() {
-                    s.set_always_ready(true);
-                }
-                if !self.always_ready.contains(&fd) {
-                    self.always_ready.push(fd);
-                }
-                return CtlNext::Done;
-            }
-            Err(_) => {
-                s.set_kernel(0);
-                return CtlNext::Bad;
-            }
-        }
-        // A new file behind an fd that used to be always ready is pollable.
-        s.set_kernel(new);
-        s.set_always_ready(false);
-        CtlNext::Done
     }
 
     /// The first `n` entries of the event buffer, as filled by a wait: report
@@ -320,9 +234,7 @@ impl Epoll {
     pub(super) fn has_always_ready(&self) -> bool {
         !self.always_ready.is_empty()
     }
-}
 
-impl Epoll {
     /// A new, empty epoll instance under the same fd number, so that a loop
     /// embedding this one keeps watching the right fd.
     fn replace_epoll_fd(&mut self) -> Result<(), &'static str> {
@@ -363,13 +275,55 @@ impl Backend for Epoll {
     // `old` is not needed: the backend's own record of what the kernel holds
     // decides between ADD and MOD.
     fn modify(&mut self, fd: i32, _old: u8, new: u8) -> bool {
-        let Some(mut change) = self.plan(fd, new) else { return true };
-        loop {
-            let res = self.ctl(change.op, fd, new, change.generation);
-            match self.answer(fd, new, &change, res) {
-                CtlNext::Done => return true,
-                CtlNext::Bad => return false,
-                CtlNext::Retry(op) => change = Change { op, retried: true, ..change },
+        let s = self.state(fd);
+        let st = *s;
+        s.set_want(new);
+        if new == 0 {
+            // Removal is lazy: the fd is likely about to be closed, which removes it
+            // for free; if it is not, the next event for it removes it.
+            return true;
+        }
+        let generation = st.next_generation();
+        s.set_generation(generation);
+        // One syscall in the usual cases. Registered with this very mask (a re-arm
+        // after ev_io_set): ADD, whose EEXIST cheaply confirms it is the same file
+        // and which registers a new file behind a reused fd number. Registered
+        // with another mask: MOD (ENOENT if the fd was closed and reopened).
+        // Not registered: ADD.
+        let op = if st.kernel() != 0 && st.kernel() != new { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
+        let res = match self.ctl(op, fd, new, generation) {
+            Ok(()) => Ok(()),
+            // The fd was closed and reopened: its old registration is gone.
+            Err(libc::ENOENT) => self.ctl(libc::EPOLL_CTL_ADD, fd, new, generation),
+            // The same file, already registered with exactly this mask: it keeps
+            // its registration and so its generation.
+            Err(libc::EEXIST) if st.kernel() == new => {
+                self.fds[fd as usize].set_generation(st.generation());
+                Ok(())
+            }
+            // Still registered (a lazily kept registration).
+            Err(libc::EEXIST) => self.ctl(libc::EPOLL_CTL_MOD, fd, new, generation),
+            Err(e) => Err(e),
+        };
+        let s = &mut self.fds[fd as usize];
+        match res {
+            Ok(()) => {
+                // A new file behind an fd that used to be always ready is pollable.
+                s.set_kernel(new);
+                s.set_always_ready(false);
+                true
+            }
+            Err(libc::EPERM) => {
+                s.set_kernel(0);
+                if !s.always_ready() {
+                    s.set_always_ready(true);
+                    self.always_ready.push(fd);
+                }
+                true
+            }
+            Err(_) => {
+                s.set_kernel(0);
+                false
             }
         }
     }

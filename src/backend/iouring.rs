@@ -143,7 +143,7 @@ const _: () = assert!(std::mem::size_of::<Params>() == 120);
 
 /// The mapped rings of one io_uring instance.
 pub(super) struct Ring {
-    pub fd: c_int,
+    fd: c_int,
     sq_map: *mut c_void,
     sq_map_len: usize,
     cq_map: *mut c_void,
@@ -163,7 +163,7 @@ pub(super) struct Ring {
     /// Local copy of the submission tail, published before each enter.
     sq_local_tail: u32,
     /// Entries written since the last enter.
-    pub to_submit: u32,
+    to_submit: u32,
     /// Completions taken out of the ring to make room for submissions.
     held: Vec<Cqe>,
 }
@@ -341,7 +341,7 @@ impl Ring {
         op <= last_op && flags & IO_URING_OP_SUPPORTED != 0
     }
 
-    pub(super) fn has_completions(&self) -> bool {
+    fn has_completions(&self) -> bool {
         if !self.held.is_empty() {
             return true;
         }

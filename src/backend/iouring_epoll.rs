@@ -27,7 +27,7 @@
 //!   ready, which is what a loop embedding this one waits for.
 
 use super::epoll::Epoll;
-use super::iouring::{Cqe, Ring, Sqe, IORING_OP_ASYNC_CANCEL, IORING_OP_EPOLL_WAIT};
+use super::iouring::{Ring, Sqe, IORING_OP_ASYNC_CANCEL, IORING_OP_EPOLL_WAIT};
 use super::{Backend, PollError, Sink};
 use crate::abi::EVBACKEND_IOURING;
 use libc::c_int;
@@ -48,8 +48,6 @@ pub struct IoUringEpoll {
     waiting: bool,
     /// Sequence number of the current (or last) wait.
     wait_seq: u32,
-    /// Reused for reaping, so a wait allocates nothing.
-    cqes: Vec<Cqe>,
     /// fds changed while the wait in flight was out (its events for them may
     /// predate the change), each listed once.
     changed_during_wait: Vec<i32>,
@@ -82,7 +80,6 @@ impl IoUringEpoll {
             set,
             waiting: false,
             wait_seq: 0,
-            cqes: Vec::new(),
             changed_during_wait: Vec::new(),
             forked: super::fork_generation(),
         })
@@ -141,28 +138,27 @@ impl IoUringEpoll {
     /// Take the completions: the current wait's events go to `out` (with the
     /// always-ready fds), anything else is dropped.
     fn reap<S: Sink>(&mut self, out: &mut S) -> Result<(), PollError> {
-        let mut cqes = std::mem::take(&mut self.cqes);
-        self.ring.reap(|c| cqes.push(c));
-        let mut result = Ok(());
-        let mut decoded = false;
         let current = self.wait_user_data();
-        for c in cqes.drain(..) {
-            if !self.waiting || c.user_data != current {
-                continue;
+        let mut res = None;
+        self.ring.reap(|c| {
+            if c.user_data == current {
+                res = Some(c.res);
             }
-            if c.res >= 0 {
-                decoded = true;
-                result = self.set.decode(c.res as usize, out);
-            } else if !matches!(-c.res, libc::EINTR | libc::EAGAIN | libc::ECANCELED) {
-                result = Err(PollError::Fatal("(libev) epoll_wait"));
-            }
-            self.wait_over();
-        }
-        self.cqes = cqes;
-        if !decoded && result.is_ok() {
+        });
+        let Some(res) = res.filter(|_| self.waiting) else {
             // No events this time; files epoll refuses are ready all the same.
-            result = self.set.decode(0, out);
-        }
+            return self.set.decode(0, out);
+        };
+        // Decoded before the wait is over: the marks of fds changed meanwhile
+        // must still be there.
+        let result = if res >= 0 {
+            self.set.decode(res as usize, out)
+        } else if matches!(-res, libc::EINTR | libc::EAGAIN | libc::ECANCELED) {
+            self.set.decode(0, out)
+        } else {
+            Err(PollError::Fatal("(libev) epoll_wait"))
+        };
+        self.wait_over();
         result
     }
 
